@@ -1,0 +1,4 @@
+export * from './codec';
+export * from './messages';
+export * from './queues';
+export * from './rules';

@@ -1,0 +1,6 @@
+export * from './batch-processor';
+export * from './consumer-drain';
+export * from './message-publisher';
+export * from './queue-setup';
+export * from './retry-policy';
+export * from './sqs-client';

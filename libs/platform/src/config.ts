@@ -1,0 +1,40 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+
+/**
+ * Builds the `validate` function of ConfigModule.forRoot: environment variables are converted to
+ * the class's types and validated; the first start-up with a bad or missing variable stops with
+ * a message naming each one.
+ */
+export function validateEnvironment<T extends object>(
+  cls: new () => T,
+): (raw: Record<string, unknown>) => T {
+  return (raw) => {
+    const config = plainToInstance(cls, raw, {
+      enableImplicitConversion: true,
+      exposeDefaultValues: true,
+    });
+    const errors = validateSync(config, { skipMissingProperties: false, whitelist: false });
+    if (errors.length > 0) {
+      const lines = errors.map(
+        (e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      );
+      throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+    }
+    return config;
+  };
+}
+
+/** class-transformer turns any non-empty string into `true`; environment booleans need this. */
+export function toBoolean({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  if (/^(true|1|yes)$/i.test(value)) {
+    return true;
+  }
+  if (/^(false|0|no)$/i.test(value)) {
+    return false;
+  }
+  return value;
+}

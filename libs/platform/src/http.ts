@@ -1,0 +1,48 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { sendProblem, toProblem } from './problem.filter';
+
+export interface HttpOptions {
+  /** Largest accepted request body, in bytes. */
+  bodyLimit: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The Fastify adapter both services use: a body limit, a request id taken from `X-Request-Id`
+ * when it is well formed (it becomes the correlationId), and no proxy trust by default.
+ */
+export function createHttpAdapter({ bodyLimit }: HttpOptions): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit,
+    // The JSON parser rejects `__proto__` and `constructor.prototype` keys outright.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestIdHeader: false,
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    logger: false,
+  });
+}
+
+/**
+ * Only `application/json` bodies are parsed (Fastify also takes text/plain by default); errors
+ * raised by Fastify itself are answered as problem+json like everything else.
+ */
+export function configureHttp(app: INestApplication): void {
+  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance() as FastifyInstance;
+  fastify.removeContentTypeParser('text/plain');
+  const logger = new Logger('Http');
+  fastify.setErrorHandler((err, _request, reply) => sendProblem(reply, toProblem(err, logger)));
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('X-Request-Id', request.id);
+  });
+}
