@@ -25,7 +25,10 @@ export function createHttpAdapter({ bodyLimit }: HttpOptions): FastifyAdapter {
     requestIdHeader: false,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      // pino-http reads the same id from the raw request, so log lines and answers agree.
+      (req as IncomingMessage & { id?: string }).id = id;
+      return id;
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',

@@ -5,3 +5,6 @@ export * from './errors';
 export * from './http';
 export * from './problem';
 export * from './problem.filter';
+export * from './validation';
+export * from './health/health.module';
+export * from './logging';

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { configureHttp, createHttpAdapter } from '@app/platform';
+import { AppModule } from './app.module';
+import { CustomerApiEnvironment } from './config/environment';
+import { QueueConsumers } from './queue-consumers';
+
+/** Bodies of POST /payments are small; anything larger is refused with 413. */
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+export async function createApp(env: CustomerApiEnvironment): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(env),
+    createHttpAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  configureHttp(app);
+  return app;
+}
+
+/**
+ * Stops in the order that loses nothing: stop taking messages and let the batch in hand finish,
+ * then close HTTP (in-flight requests complete), flush the outbox and close the pools.
+ */
+export async function shutDown(app: NestFastifyApplication, timeoutMs: number): Promise<void> {
+  const deadline = setTimeout(() => process.exit(1), timeoutMs);
+  deadline.unref();
+  await app.get(QueueConsumers).drain(timeoutMs);
+  await app.close();
+  clearTimeout(deadline);
+}
+

@@ -1,0 +1,94 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { toBoolean } from '@app/platform';
+
+/** customer-api's environment, validated at start-up; a bad value stops the process. */
+export class CustomerApiEnvironment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'production';
+
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** `mysql://user:password@host:3306/database`; unset: the embedded SQLite file. */
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\/.+/, { message: 'DATABASE_URL must be a mysql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  SQLITE_PATH = 'data/customer-api.sqlite';
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 16;
+
+  @IsInt()
+  @Min(100)
+  DATABASE_CONNECT_TIMEOUT_MS = 2_000;
+
+  @Transform(toBoolean)
+  @IsIn([true, false])
+  DATABASE_MIGRATIONS_RUN = true;
+
+  @IsString()
+  @MinLength(1)
+  AWS_REGION = 'us-east-1';
+
+  /** SQS-compatible endpoint (LocalStack, the embedded stand-in); unset on AWS. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'SQS_ENDPOINT must be an http(s) URL' })
+  SQS_ENDPOINT?: string;
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  SALES_QUEUE = SALES_QUEUE;
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  PAYMENT_STATUS_QUEUE = PAYMENT_STATUS_QUEUE;
+
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  SQS_WAIT_TIME_SECONDS = 20;
+
+  /** Deliveries of a status message before it is dead-lettered; equals the queue's redrive policy. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MAX_RECEIVE_COUNT = 5;
+
+  @IsInt()
+  @Min(50)
+  OUTBOX_SWEEP_INTERVAL_MS = 1_000;
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  OUTBOX_BATCH_SIZE = 100;
+
+  /** How long an Idempotency-Key is remembered, in seconds. */
+  @IsInt()
+  @Min(60)
+  IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+  @IsInt()
+  @Min(1_000)
+  SHUTDOWN_TIMEOUT_MS = 25_000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+}

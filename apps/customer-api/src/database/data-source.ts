@@ -1,0 +1,21 @@
+/**
+ * The TypeORM CLI's data source for customer-api (MySQL only; SQLite needs no migrations):
+ * `DATABASE_URL=mysql://… npm run migration:generate -w customer-api -- <Name>`.
+ */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/platform';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export default new DataSource(
+  dataSourceOptions({
+    url: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/customer',
+    sqlitePath: '',
+    poolSize: 2,
+    connectTimeoutMs: 5_000,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    runMigrations: false,
+  }),
+);

@@ -1,0 +1,62 @@
+import { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { SqsMessageHandler } from '@ssut/nestjs-sqs';
+import {
+  parseMessage,
+  PAYMENT_STATUS_QUEUE,
+  PaymentStatusMessage,
+  SALES_FAILED,
+  SALES_RECORDED,
+} from '@app/contracts';
+import { BatchProcessor, QueueDirectory } from '@app/messaging';
+import { CustomerApiEnvironment } from '../config/environment';
+import { PaymentsService } from './payments.service';
+
+/** Status updates are cheap to retry: a DB outage is ridden out with short backoffs. */
+const STATUS_RETRY_BASE_SECONDS = 1;
+const STATUS_RETRY_MAX_SECONDS = 60;
+
+/** Consumes `payment-status`: moves payments to COMPLETED or FAILED. */
+@Injectable()
+export class PaymentStatusHandler implements OnModuleInit {
+  private readonly logger = new Logger(PaymentStatusHandler.name);
+  private processor!: BatchProcessor;
+
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly sqs: SQSClient,
+    private readonly queues: QueueDirectory,
+    private readonly env: CustomerApiEnvironment,
+  ) {}
+
+  onModuleInit(): void {
+    const queue = this.queues.get(PAYMENT_STATUS_QUEUE);
+    this.processor = new BatchProcessor({
+      sqs: this.sqs,
+      queueUrl: queue.url,
+      deadLetterQueueUrl: queue.deadLetterUrl,
+      retry: {
+        baseDelaySeconds: STATUS_RETRY_BASE_SECONDS,
+        maxDelaySeconds: STATUS_RETRY_MAX_SECONDS,
+        maxReceiveCount: this.env.MAX_RECEIVE_COUNT,
+      },
+      onTransientError: (message, err, delaySeconds) =>
+        this.logger.warn(
+          { err, messageId: message.raw.MessageId, correlationId: message.correlationId, delaySeconds },
+          'status update failed; retrying',
+        ),
+    });
+  }
+
+  @SqsMessageHandler(PAYMENT_STATUS_QUEUE, true)
+  async handle(messages: Message[]): Promise<Message[]> {
+    return this.processor.process(messages, async ({ raw, correlationId }) => {
+      const message = parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]);
+      const outcome = await this.payments.applyStatus(message);
+      this.logger.log(
+        { paymentId: message.paymentId, correlationId, type: message.type, outcome },
+        'payment status message',
+      );
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OutboxModule } from '../outbox/outbox.module';
+import { IdempotencyKey } from './idempotency-key.entity';
+import { PaymentStatusHandler } from './payment-status.handler';
+import { Payment } from './payment.entity';
+import { PaymentsController } from './payments.controller';
+import { PaymentsService } from './payments.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Payment, IdempotencyKey]), OutboxModule],
+  controllers: [PaymentsController],
+  providers: [PaymentsService, PaymentStatusHandler],
+})
+export class PaymentsModule {}
