@@ -23,6 +23,10 @@ if (require.main === module) {
       const stop = (): void => void close().then(() => process.exit(0));
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
+      if (process.env.SQS_EXIT_WITH_PARENT) {
+        // Started by a test run: never outlive it, even when it dies without cleaning up.
+        process.stdin.on('end', stop).resume();
+      }
     })
     .catch((err: unknown) => {
       process.stderr.write(`sqs stand-in failed to start: ${String(err)}\n`);

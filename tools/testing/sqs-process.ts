@@ -28,7 +28,10 @@ export class SqsProcess {
     const child = spawn(
       process.execPath,
       [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'sqs-stand-in.ts')],
-      { env: { ...process.env, SQS_PORT: String(this.port) }, stdio: ['ignore', 'pipe', 'inherit'] },
+      {
+        env: { ...process.env, SQS_PORT: String(this.port), SQS_EXIT_WITH_PARENT: '1' },
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
     );
     this.child = child;
     await new Promise<void>((resolve, reject) => {

@@ -14,7 +14,8 @@ export async function createApp(env: CustomerApiEnvironment): Promise<NestFastif
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
     createHttpAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
-    { bufferLogs: true },
+    // Throw start-up errors to the caller (main exits, a test fails) instead of exiting here.
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   configureHttp(app);

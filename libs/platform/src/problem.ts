@@ -49,12 +49,14 @@ export function problem(
   detail: string,
   extra: { code?: string; errors?: FieldError[] } = {},
 ): ProblemDetails {
+  // A 400 always names what was wrong; a body that could not be parsed is wrong as a whole.
+  const errors = status === 400 && !extra.errors?.length ? [{ field: 'body', message: detail }] : extra.errors;
   return {
     type: problemType(status),
     title: STATUS_CODES[status] ?? 'Error',
     status,
     detail,
     ...(extra.code ? { code: extra.code } : {}),
-    ...(extra.errors && extra.errors.length > 0 ? { errors: extra.errors } : {}),
+    ...(errors && errors.length > 0 ? { errors } : {}),
   };
 }

@@ -11,10 +11,10 @@ export class CustomerApiEnvironment {
   @IsInt()
   @Min(0)
   @Max(65535)
-  PORT = 3000;
+  PORT: number = 3000;
 
   @IsString()
-  HOST = '0.0.0.0';
+  HOST: string = '0.0.0.0';
 
   /** `mysql://user:password@host:3306/database`; unset: the embedded SQLite file. */
   @IsOptional()
@@ -23,24 +23,24 @@ export class CustomerApiEnvironment {
 
   @IsString()
   @MinLength(1)
-  SQLITE_PATH = 'data/customer-api.sqlite';
+  SQLITE_PATH: string = 'data/customer-api.sqlite';
 
   @IsInt()
   @Min(1)
   @Max(500)
-  DATABASE_POOL_SIZE = 16;
+  DATABASE_POOL_SIZE: number = 16;
 
   @IsInt()
   @Min(100)
-  DATABASE_CONNECT_TIMEOUT_MS = 2_000;
+  DATABASE_CONNECT_TIMEOUT_MS: number = 2_000;
 
   @Transform(toBoolean)
   @IsIn([true, false])
-  DATABASE_MIGRATIONS_RUN = true;
+  DATABASE_MIGRATIONS_RUN: boolean = true;
 
   @IsString()
   @MinLength(1)
-  AWS_REGION = 'us-east-1';
+  AWS_REGION: string = 'us-east-1';
 
   /** SQS-compatible endpoint (LocalStack, the embedded stand-in); unset on AWS. */
   @IsOptional()
@@ -50,44 +50,44 @@ export class CustomerApiEnvironment {
   /** Queue name or URL. */
   @IsString()
   @MinLength(1)
-  SALES_QUEUE = SALES_QUEUE;
+  SALES_QUEUE: string = SALES_QUEUE;
 
   /** Queue name or URL. */
   @IsString()
   @MinLength(1)
-  PAYMENT_STATUS_QUEUE = PAYMENT_STATUS_QUEUE;
+  PAYMENT_STATUS_QUEUE: string = PAYMENT_STATUS_QUEUE;
 
   @IsInt()
   @Min(0)
   @Max(20)
-  SQS_WAIT_TIME_SECONDS = 20;
+  SQS_WAIT_TIME_SECONDS: number = 20;
 
   /** Deliveries of a status message before it is dead-lettered; equals the queue's redrive policy. */
   @IsInt()
   @Min(1)
   @Max(1000)
-  MAX_RECEIVE_COUNT = 5;
+  MAX_RECEIVE_COUNT: number = 5;
 
   @IsInt()
   @Min(50)
-  OUTBOX_SWEEP_INTERVAL_MS = 1_000;
+  OUTBOX_SWEEP_INTERVAL_MS: number = 1_000;
 
   @IsInt()
   @Min(1)
   @Max(500)
-  OUTBOX_BATCH_SIZE = 100;
+  OUTBOX_BATCH_SIZE: number = 100;
 
   /** How long an Idempotency-Key is remembered, in seconds. */
   @IsInt()
   @Min(60)
-  IDEMPOTENCY_TTL_SECONDS = 86_400;
+  IDEMPOTENCY_TTL_SECONDS: number = 86_400;
 
   @IsInt()
   @Min(1_000)
-  SHUTDOWN_TIMEOUT_MS = 25_000;
+  SHUTDOWN_TIMEOUT_MS: number = 25_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 
   @IsIn(['json', 'pretty'])
   LOG_FORMAT: 'json' | 'pretty' = 'json';

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A message committed with the change it announces and not yet published; the relay deletes it
@@ -6,7 +6,8 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
  */
 @Entity('outbox')
 export class OutboxMessage {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  /** A UUIDv7: ordered by creation, and no AUTO_INCREMENT to run out or to differ by engine. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
   /** Logical destination (`sales`), resolved to a queue URL by the relay. */

@@ -13,13 +13,13 @@ export class IdempotencyKey {
   key!: string;
 
   /** SHA-256 of the canonical request body. */
-  @Column({ type: 'char', length: 64 })
+  @Column({ type: 'varchar', length: 64 })
   fingerprint!: string;
 
   @Column({ type: 'varchar', length: 16 })
   state!: 'IN_FLIGHT' | 'COMPLETED';
 
-  @Column({ name: 'payment_id', type: 'char', length: 36, nullable: true })
+  @Column({ name: 'payment_id', type: 'varchar', length: 36, nullable: true })
   paymentId!: string | null;
 
   @Column({ name: 'locked_until', type: 'datetime', precision: 3 })

@@ -13,7 +13,7 @@ const integer = {
 @Index('idx_payments_status_created', ['status', 'createdAt'])
 export class Payment {
   /** The requestId: a UUIDv7, so new rows append to the primary key. */
-  @PrimaryColumn({ type: 'char', length: 36 })
+  @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
   /** The API client (key name) that created it; `anonymous` when the API runs open. */
@@ -29,10 +29,10 @@ export class Payment {
   @Column({ type: 'bigint', transformer: integer })
   amount!: number;
 
-  @Column({ type: 'char', length: 3 })
+  @Column({ type: 'varchar', length: 3 })
   currency!: string;
 
-  @Column({ type: 'char', length: 7 })
+  @Column({ type: 'varchar', length: 7 })
   period!: string;
 
   @Column({ name: 'paid_at', type: 'datetime', precision: 3 })

@@ -203,6 +203,7 @@ export class PaymentsService {
     });
     const encoded = encodeMessage(message, payment.correlationId);
     return Object.assign(new OutboxMessage(), {
+      id: uuidv7(),
       destination: SALES_QUEUE,
       body: encoded.body,
       attributes: JSON.stringify(encoded.attributes),

@@ -1,4 +1,4 @@
-import { Initial1795708988544 } from './1795708988544-Initial';
+import { Initial1795709877047 } from './1795709877047-Initial';
 
 /** In order; listed, not globbed, for the webpack bundle. */
-export const MIGRATIONS = [Initial1795708988544];
+export const MIGRATIONS = [Initial1795709877047];
