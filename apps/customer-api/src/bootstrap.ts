@@ -15,7 +15,7 @@ export async function createApp(env: CustomerApiEnvironment): Promise<NestFastif
     AppModule.forRoot(env),
     createHttpAdapter({ bodyLimit: BODY_LIMIT_BYTES }),
     // Throw start-up errors to the caller (main exits, a test fails) instead of exiting here.
-    { bufferLogs: true, abortOnError: false },
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(app.get(Logger));
   configureHttp(app);

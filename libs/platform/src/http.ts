@@ -1,9 +1,8 @@
-import { Logger, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { sendProblem, toProblem } from './problem.filter';
 
 export interface HttpOptions {
   /** Largest accepted request body, in bytes. */
@@ -37,14 +36,13 @@ export function createHttpAdapter({ bodyLimit }: HttpOptions): FastifyAdapter {
 }
 
 /**
- * Only `application/json` bodies are parsed (Fastify also takes text/plain by default); errors
- * raised by Fastify itself are answered as problem+json like everything else.
+ * Only `application/json` bodies are parsed: Fastify also takes text/plain by default (and Nest
+ * adds form bodies unless created with `bodyParser: false`). Fastify's own errors (body too
+ * large, bad JSON) reach the ProblemFilter through Nest.
  */
 export function configureHttp(app: INestApplication): void {
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance() as FastifyInstance;
   fastify.removeContentTypeParser('text/plain');
-  const logger = new Logger('Http');
-  fastify.setErrorHandler((err, _request, reply) => sendProblem(reply, toProblem(err, logger)));
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);
   });

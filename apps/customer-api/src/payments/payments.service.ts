@@ -50,7 +50,7 @@ export type StatusOutcome = 'applied' | 'unchanged' | 'unknown-payment';
 type KeyClaim = { claimed: IdempotencyKey } | { replay: string };
 
 /** The same body, whatever its key order: what an Idempotency-Key is bound to. */
-function fingerprintOf(body: CreatePaymentDto): string {
+export function fingerprintOf(body: CreatePaymentDto): string {
   const canonical = JSON.stringify([
     body.customerId,
     body.policyId,

@@ -1,0 +1,118 @@
+import { databaseKinds } from '../../../tools/testing/databases';
+import { testSqsClient } from '../../../tools/testing/queues';
+import { Harness, startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
+
+type Case = [name: string, body: unknown, badFields: string[]];
+
+const future = new Date(Date.now() + 10 * 60_000).toISOString();
+
+/** Each class of bad body from CONTRACT.md, with the fields the answer must name. */
+const BAD_BODIES: Case[] = [
+  ['an empty object', {}, ['customerId', 'policyId', 'amount', 'currency']],
+  ['an array', [VALID_PAYMENT], ['body']],
+  ['a JSON string', 'payment', ['body']],
+  ['null', null, ['body']],
+  ['an unknown field', { ...VALID_PAYMENT, discount: 5 }, ['discount']],
+  ['a float amount', { ...VALID_PAYMENT, amount: 10.5 }, ['amount']],
+  ['an amount as a string', { ...VALID_PAYMENT, amount: '100' }, ['amount']],
+  ['a zero amount', { ...VALID_PAYMENT, amount: 0 }, ['amount']],
+  ['a negative amount', { ...VALID_PAYMENT, amount: -5 }, ['amount']],
+  ['an amount above the maximum', { ...VALID_PAYMENT, amount: 100_000_000_001 }, ['amount']],
+  ['a huge amount', { ...VALID_PAYMENT, amount: 1e300 }, ['amount']],
+  ['a lower-case currency', { ...VALID_PAYMENT, currency: 'usd' }, ['currency']],
+  ['an unknown currency', { ...VALID_PAYMENT, currency: 'ABC' }, ['currency']],
+  ['a currency that is not a string', { ...VALID_PAYMENT, currency: 840 }, ['currency']],
+  ['an empty customerId', { ...VALID_PAYMENT, customerId: '' }, ['customerId']],
+  ['a customerId of 65 characters', { ...VALID_PAYMENT, customerId: 'c'.repeat(65) }, ['customerId']],
+  ['a policyId with a space', { ...VALID_PAYMENT, policyId: 'pol 1' }, ['policyId']],
+  ['a policyId with odd Unicode', { ...VALID_PAYMENT, policyId: 'pol\u202e1' }, ['policyId']],
+  ['a nested object as customerId', { ...VALID_PAYMENT, customerId: { $gt: '' } }, ['customerId']],
+  ['paidAt that is not a timestamp', { ...VALID_PAYMENT, paidAt: 'yesterday' }, ['paidAt']],
+  ['paidAt without a time zone', { ...VALID_PAYMENT, paidAt: '2026-01-01T10:00:00' }, ['paidAt']],
+  ['paidAt 10 minutes in the future', { ...VALID_PAYMENT, paidAt: future }, ['paidAt']],
+  ['paidAt before 1970', { ...VALID_PAYMENT, paidAt: '1969-12-31T23:59:59Z' }, ['paidAt']],
+  ['period month 13', { ...VALID_PAYMENT, period: '2026-13' }, ['period']],
+  ['period as a date', { ...VALID_PAYMENT, period: '2026-01-01' }, ['period']],
+];
+
+describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
+  let api: Harness;
+
+  beforeAll(async () => {
+    api = await startCustomerApi(kind, testSqsClient(), process.env.TEST_SQS_ENDPOINT as string);
+  });
+
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  afterEach(async () => {
+    // Whatever was refused, nothing was written.
+    for (const table of ['payments', 'outbox', 'idempotency_keys']) {
+      const [row] = (await api.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
+      expect(Number(row.n)).toBe(0);
+    }
+  });
+
+  it.each(BAD_BODIES)('should answer 400 naming the fields for %s', async (_name, body, badFields) => {
+    const res = await api.http().post('/payments').set('Content-Type', 'application/json').send(JSON.stringify(body));
+
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = res.body as { type: string; title: string; status: number; detail: string; errors: { field: string }[] };
+    expect(problem).toMatchObject({ type: expect.any(String), title: 'Bad Request', status: 400, detail: expect.any(String) });
+    expect([...new Set(problem.errors.map((e) => e.field))].sort()).toEqual([...badFields].sort());
+  });
+
+  it.each([
+    ['truncated JSON', '{"customerId": "c1", "amount": 1'],
+    ['a __proto__ key', '{"__proto__": {"admin": true}, "customerId": "c1"}'],
+    ['a constructor.prototype key', '{"constructor": {"prototype": {"admin": true}}}'],
+    ['an empty body', ''],
+  ])('should answer 400 for %s', async (_name, raw) => {
+    const res = await api.http().post('/payments').set('Content-Type', 'application/json').send(raw);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: expect.any(String) })] });
+  });
+
+  it('should answer 413 for a body over 16 KiB', async () => {
+    const res = await api
+      .http()
+      .post('/payments')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ ...VALID_PAYMENT, customerId: 'x'.repeat(17 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['application/xml']])(
+    'should answer 415 for a %s body',
+    async (contentType) => {
+      const res = await api.http().post('/payments').set('Content-Type', contentType).send('customerId=c1');
+      expect(res.status).toBe(415);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    },
+  );
+
+  it.each([
+    ['too long', 'k'.repeat(256)],
+    ['with a space', 'two words'],
+    ['with non-ASCII', 'clé'],
+  ])('should answer 400 for an Idempotency-Key %s', async (_name, key) => {
+    const res = await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', encodeURIComponent(key) === key ? key : Buffer.from(key, 'utf8').toString('latin1'))
+      .send(VALID_PAYMENT);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });
+  });
+
+  it('should never leak internals for an unknown route', async () => {
+    const res = await api.http().get('/payments/../../etc/passwd');
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(JSON.stringify(res.body)).not.toMatch(/node_modules|at .*\.ts|SELECT|typeorm/i);
+  });
+});
