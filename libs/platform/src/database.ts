@@ -28,7 +28,8 @@ export function isMysqlUrl(url: string | undefined): url is string {
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   if (isMysqlUrl(settings.url)) {
     return {
-      type: 'mysql',
+      // `mariadb://` selects TypeORM's MariaDB dialect (it reads column defaults differently).
+      type: settings.url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
       url: settings.url.replace(/^mariadb:/, 'mysql:'),
       entities: settings.entities,
       migrations: settings.migrations,

@@ -42,7 +42,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly publisher: MessagePublisher,
     private readonly env: CustomerApiEnvironment,
   ) {
-    this.skipLocked = dataSource.options.type === 'mysql';
+    this.skipLocked = ['mysql', 'mariadb'].includes(dataSource.options.type);
   }
 
   onApplicationBootstrap(): void {

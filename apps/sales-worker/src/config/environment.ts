@@ -22,10 +22,10 @@ export class SalesWorkerEnvironment {
   @IsInt()
   @Min(0)
   @Max(65535)
-  PORT = 3001;
+  PORT: number = 3001;
 
   @IsString()
-  HOST = '0.0.0.0';
+  HOST: string = '0.0.0.0';
 
   /** `mysql://user:password@host:3306/database`; unset: the embedded SQLite file. */
   @IsOptional()
@@ -34,25 +34,25 @@ export class SalesWorkerEnvironment {
 
   @IsString()
   @MinLength(1)
-  SQLITE_PATH = 'data/sales-worker.sqlite';
+  SQLITE_PATH: string = 'data/sales-worker.sqlite';
 
   /** At least WORKER_CONCURRENCY, or messages wait for a connection instead of a slot. */
   @IsInt()
   @Min(1)
   @Max(500)
-  DATABASE_POOL_SIZE = 10;
+  DATABASE_POOL_SIZE: number = 10;
 
   @IsInt()
   @Min(100)
-  DATABASE_CONNECT_TIMEOUT_MS = 2_000;
+  DATABASE_CONNECT_TIMEOUT_MS: number = 2_000;
 
   @Transform(toBoolean)
   @IsIn([true, false])
-  DATABASE_MIGRATIONS_RUN = true;
+  DATABASE_MIGRATIONS_RUN: boolean = true;
 
   @IsString()
   @MinLength(1)
-  AWS_REGION = 'us-east-1';
+  AWS_REGION: string = 'us-east-1';
 
   /** SQS-compatible endpoint (LocalStack, the embedded stand-in); unset on AWS. */
   @IsOptional()
@@ -62,23 +62,23 @@ export class SalesWorkerEnvironment {
   /** Queue name or URL: consumed. */
   @IsString()
   @MinLength(1)
-  SALES_QUEUE = SALES_QUEUE;
+  SALES_QUEUE: string = SALES_QUEUE;
 
   /** Queue name or URL: where `sales.recorded` and `sales.failed` go. */
   @IsString()
   @MinLength(1)
-  PAYMENT_STATUS_QUEUE = PAYMENT_STATUS_QUEUE;
+  PAYMENT_STATUS_QUEUE: string = PAYMENT_STATUS_QUEUE;
 
   @IsInt()
   @Min(0)
   @Max(20)
-  SQS_WAIT_TIME_SECONDS = 20;
+  SQS_WAIT_TIME_SECONDS: number = 20;
 
   /** Messages received at once (SQS gives at most 10). */
   @IsInt()
   @Min(1)
   @Max(10)
-  WORKER_BATCH_SIZE = 10;
+  WORKER_BATCH_SIZE: number = 10;
 
   /**
    * Messages written to the sales DB at once. The consumer holds one batch at a time, so values
@@ -87,7 +87,7 @@ export class SalesWorkerEnvironment {
   @IsInt()
   @Min(1)
   @Max(10)
-  WORKER_CONCURRENCY = 10;
+  WORKER_CONCURRENCY: number = 10;
 
   /**
    * Messages per second written to the sales DB, at most; 0 = unlimited. Keep
@@ -96,31 +96,31 @@ export class SalesWorkerEnvironment {
    */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
-  WORKER_RATE_LIMIT = 0;
+  WORKER_RATE_LIMIT: number = 0;
 
   /** Delay before the second delivery of a failed message, in seconds (doubles each time). */
   @IsInt()
   @Min(1)
-  RETRY_BASE_DELAY_SECONDS = 2;
+  RETRY_BASE_DELAY_SECONDS: number = 2;
 
   /** Longest delay between deliveries, in seconds (SQS allows 12 hours). */
   @IsInt()
   @Min(1)
   @Max(43_200)
-  RETRY_MAX_DELAY_SECONDS = 300;
+  RETRY_MAX_DELAY_SECONDS: number = 300;
 
   /** Deliveries before giving up; must equal the `sales` queue's redrive maxReceiveCount. */
   @IsInt()
   @Min(1)
   @Max(1000)
-  MAX_RECEIVE_COUNT = 5;
+  MAX_RECEIVE_COUNT: number = 5;
 
   @IsInt()
   @Min(1_000)
-  SHUTDOWN_TIMEOUT_MS = 25_000;
+  SHUTDOWN_TIMEOUT_MS: number = 25_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL: string = 'info';
 
   @IsIn(['json', 'pretty'])
   LOG_FORMAT: 'json' | 'pretty' = 'json';

@@ -1,0 +1,123 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createSqsClient } from '@app/messaging';
+import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
+import { createTestQueues, eventually, receiveAll } from '../../../tools/testing/queues';
+import { SqsProcess } from '../../../tools/testing/sqs-process';
+import { TcpProxy } from '../../../tools/testing/tcp-proxy';
+import { startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
+
+describe.each(databaseKinds())('customer-api when SQS is down (%s)', (kind) => {
+  let sqsServer: SqsProcess;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    sqsServer = await SqsProcess.start();
+    sqs = createSqsClient({ region: 'us-east-1', endpoint: sqsServer.endpoint });
+  });
+
+  afterAll(async () => {
+    sqs?.destroy();
+    await sqsServer?.stop();
+  });
+
+  it('should keep accepting payments into the outbox and publish them once SQS is back', async () => {
+    const queues = await createTestQueues(sqs);
+    const api = await startCustomerApi(kind, sqs, sqsServer.endpoint, {}, {
+      db: await createTestDatabase(kind, 'sqsdown'),
+      queues,
+    });
+    try {
+      await sqsServer.stop();
+
+      const accepted = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          api.http().post('/payments').send({ ...VALID_PAYMENT, customerId: `outage-${i}` }).expect(202),
+        ),
+      );
+      const ids = accepted.map((res) => (res.body as { requestId: string }).requestId).sort();
+      const [{ n }] = (await api.dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as { n: number }[];
+      expect(Number(n)).toBe(5);
+
+      // A new stand-in on the same port: the same queue names give the same URLs.
+      await sqsServer.start();
+      await createTestQueuesAgain(sqs, queues.sales.name, queues.paymentStatus.name);
+
+      const published = await eventually(
+        async () => {
+          const found = await receiveAll(sqs, queues.sales.url, { waitSeconds: 1 });
+          return found.length >= 5 ? found : undefined;
+        },
+        { timeoutMs: 40_000, what: 'the outbox to be published after the outage' },
+      );
+      const paymentIds = published.map((m) => (JSON.parse(m.Body ?? '{}') as { paymentId: string }).paymentId).sort();
+      expect(paymentIds).toEqual(ids);
+      await eventually(
+        async () => {
+          const [row] = (await api.dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as { n: number }[];
+          return Number(row.n) === 0 ? true : undefined;
+        },
+        { what: 'an empty outbox' },
+      );
+    } finally {
+      await api.close();
+      await api.db.drop();
+    }
+  });
+});
+
+async function createTestQueuesAgain(sqs: SQSClient, ...names: string[]): Promise<void> {
+  const { ensureQueues } = await import('@app/messaging');
+  await ensureQueues(sqs, names, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30, retentionSeconds: 3600 });
+}
+
+const mysqlOnly = databaseKinds().includes('mysql') ? ['mysql' as const] : [];
+
+describe.each(mysqlOnly)('customer-api when its database is down (%s)', (kind) => {
+  it('should answer 503 problem+json with Retry-After fast, write nothing half, and recover by itself', async () => {
+    const db = await createTestDatabase(kind, 'dbdown');
+    const target = new URL(db.url as string);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
+    const viaProxy = new URL(db.url as string);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: process.env.TEST_SQS_ENDPOINT as string });
+    const queues = await createTestQueues(sqs);
+    const api = await startCustomerApi(kind, sqs, process.env.TEST_SQS_ENDPOINT as string, {
+      DATABASE_URL: viaProxy.toString(),
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+    }, { db, queues });
+    try {
+      const before = await api.http().post('/payments').send(VALID_PAYMENT).expect(202);
+      const id = (before.body as { requestId: string }).requestId;
+
+      proxy.cut();
+      for (const call of [
+        () => api.http().post('/payments').send({ ...VALID_PAYMENT, customerId: 'during-outage' }),
+        () => api.http().get(`/payments/${id}`),
+      ]) {
+        const started = Date.now();
+        const res = await call();
+        expect(Date.now() - started).toBeLessThan(2_000);
+        expect(res.status).toBe(503);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|mysql|SELECT|INSERT/i);
+      }
+
+      proxy.restore();
+      await eventually(
+        async () => ((await api.http().get(`/payments/${id}`)).status === 200 ? true : undefined),
+        { what: 'the API to recover' },
+      );
+      await api.http().post('/payments').send({ ...VALID_PAYMENT, customerId: 'after-outage' }).expect(202);
+      const rows = (await api.dataSource.query(
+        "SELECT customer_id FROM payments WHERE customer_id IN ('during-outage', 'after-outage')",
+      )) as { customer_id: string }[];
+      expect(rows.map((r) => r.customer_id)).toEqual(['after-outage']);
+    } finally {
+      await api.close();
+      await proxy.close();
+      await db.drop();
+      sqs.destroy();
+    }
+  });
+});
