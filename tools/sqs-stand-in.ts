@@ -8,9 +8,17 @@ export interface SqsStandIn {
   close(): Promise<void>;
 }
 
+/** The part of fauxqs used here (its published types do not resolve under CommonJS). */
+interface FauxqsModule {
+  buildApp(options: { logger: boolean; defaultRegion: string }): {
+    listen(options: { host: string; port: number }): Promise<string>;
+    close(): Promise<void>;
+  };
+}
+
 export async function startSqsStandIn(port: number, region = 'us-east-1'): Promise<SqsStandIn> {
-  const { buildApp } = await import('fauxqs');
-  const app = buildApp({ logger: false, defaultRegion: region });
+  const fauxqs = (await import('fauxqs')) as unknown as FauxqsModule;
+  const app = fauxqs.buildApp({ logger: false, defaultRegion: region });
   await app.listen({ host: '127.0.0.1', port });
   return { endpoint: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
@@ -18,9 +26,9 @@ export async function startSqsStandIn(port: number, region = 'us-east-1'): Promi
 if (require.main === module) {
   const port = Number(process.env.SQS_PORT ?? 4566);
   startSqsStandIn(port)
-    .then(({ endpoint, close }) => {
-      process.stdout.write(`sqs stand-in listening on ${endpoint}\n`);
-      const stop = (): void => void close().then(() => process.exit(0));
+    .then((standIn) => {
+      process.stdout.write(`sqs stand-in listening on ${standIn.endpoint}\n`);
+      const stop = (): void => void standIn.close().then(() => process.exit(0));
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
       if (process.env.SQS_EXIT_WITH_PARENT) {

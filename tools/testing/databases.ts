@@ -31,7 +31,11 @@ export async function createTestDatabase(kind: DatabaseKind, label: string): Pro
   const dir = mkdtempSync(join(tmpdir(), `${label}-`));
   const sqlitePath = join(dir, 'db.sqlite');
   if (kind === 'sqlite') {
-    return { kind, sqlitePath, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      kind,
+      sqlitePath,
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
   }
   const base = process.env.TEST_MYSQL_URL;
   if (!base) {

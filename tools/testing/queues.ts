@@ -24,7 +24,11 @@ export interface TestQueues {
 /** The contract's queues (and DLQs) under names owned by one test file. */
 export async function createTestQueues(
   sqs: SQSClient,
-  options: QueueSetupOptions = { maxReceiveCount: 5, visibilityTimeoutSeconds: 30, retentionSeconds: 3600 },
+  options: QueueSetupOptions = {
+    maxReceiveCount: 5,
+    visibilityTimeoutSeconds: 30,
+    retentionSeconds: 3600,
+  },
 ): Promise<TestQueues> {
   const prefix = `t${randomBytes(4).toString('hex')}-`;
   const [sales, paymentStatus] = await ensureQueues(
@@ -60,7 +64,10 @@ export async function receiveAll(
   }
 }
 
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+export async function queueDepth(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number }> {
   const { Attributes = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
@@ -90,7 +97,9 @@ export async function eventually<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

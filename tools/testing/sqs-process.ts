@@ -27,7 +27,10 @@ export class SqsProcess {
   async start(): Promise<void> {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'sqs-stand-in.ts')],
+      [
+        join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(ROOT, 'tools', 'sqs-stand-in.ts'),
+      ],
       {
         env: { ...process.env, SQS_PORT: String(this.port), SQS_EXIT_WITH_PARENT: '1' },
         stdio: ['pipe', 'pipe', 'ignore'],
@@ -35,7 +38,10 @@ export class SqsProcess {
     );
     this.child = child;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('SQS stand-in did not start in 20 s')), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error('SQS stand-in did not start in 20 s')),
+        20_000,
+      );
       child.once('exit', (code) => reject(new Error(`SQS stand-in exited with ${String(code)}`)));
       child.stdout?.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('listening')) {

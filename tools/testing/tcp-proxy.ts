@@ -16,14 +16,17 @@ export class TcpProxy {
   ) {}
 
   static async start(targetHost: string, targetPort: number, port = 0): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client, targetHost, targetPort));
+    const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', resolve);
     });
     const address = server.address();
-    proxy = new TcpProxy(server, typeof address === 'object' && address ? address.port : port);
+    const proxy = new TcpProxy(
+      server,
+      typeof address === 'object' && address ? address.port : port,
+    );
+    server.on('connection', (client) => proxy.accept(client, targetHost, targetPort));
     return proxy;
   }
 

@@ -33,4 +33,3 @@ export async function shutDown(app: NestFastifyApplication, timeoutMs: number): 
   await app.close();
   clearTimeout(deadline);
 }
-

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`customer-api failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `customer-api failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -23,7 +23,11 @@ const BAD_BODIES: Case[] = [
   ['an unknown currency', { ...VALID_PAYMENT, currency: 'ABC' }, ['currency']],
   ['a currency that is not a string', { ...VALID_PAYMENT, currency: 840 }, ['currency']],
   ['an empty customerId', { ...VALID_PAYMENT, customerId: '' }, ['customerId']],
-  ['a customerId of 65 characters', { ...VALID_PAYMENT, customerId: 'c'.repeat(65) }, ['customerId']],
+  [
+    'a customerId of 65 characters',
+    { ...VALID_PAYMENT, customerId: 'c'.repeat(65) },
+    ['customerId'],
+  ],
   ['a policyId with a space', { ...VALID_PAYMENT, policyId: 'pol 1' }, ['policyId']],
   ['a policyId with odd Unicode', { ...VALID_PAYMENT, policyId: 'pol\u202e1' }, ['policyId']],
   ['a nested object as customerId', { ...VALID_PAYMENT, customerId: { $gt: '' } }, ['customerId']],
@@ -49,20 +53,42 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
   afterEach(async () => {
     // Whatever was refused, nothing was written.
     for (const table of ['payments', 'outbox', 'idempotency_keys']) {
-      const [row] = (await api.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
+      const [row] = await api.dataSource.query<{ n: number | string }[]>(
+        `SELECT COUNT(*) AS n FROM ${table}`,
+      );
       expect(Number(row.n)).toBe(0);
     }
   });
 
-  it.each(BAD_BODIES)('should answer 400 naming the fields for %s', async (_name, body, badFields) => {
-    const res = await api.http().post('/payments').set('Content-Type', 'application/json').send(JSON.stringify(body));
+  it.each(BAD_BODIES)(
+    'should answer 400 naming the fields for %s',
+    async (_name, body, badFields) => {
+      const res = await api
+        .http()
+        .post('/payments')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify(body));
 
-    expect(res.status).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const problem = res.body as { type: string; title: string; status: number; detail: string; errors: { field: string }[] };
-    expect(problem).toMatchObject({ type: expect.any(String), title: 'Bad Request', status: 400, detail: expect.any(String) });
-    expect([...new Set(problem.errors.map((e) => e.field))].sort()).toEqual([...badFields].sort());
-  });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const problem = res.body as {
+        type: string;
+        title: string;
+        status: number;
+        detail: string;
+        errors: { field: string }[];
+      };
+      expect(problem).toMatchObject({
+        type: expect.any(String),
+        title: 'Bad Request',
+        status: 400,
+        detail: expect.any(String),
+      });
+      expect([...new Set(problem.errors.map((e) => e.field))].sort()).toEqual(
+        [...badFields].sort(),
+      );
+    },
+  );
 
   it.each([
     ['truncated JSON', '{"customerId": "c1", "amount": 1'],
@@ -70,10 +96,17 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
     ['a constructor.prototype key', '{"constructor": {"prototype": {"admin": true}}}'],
     ['an empty body', ''],
   ])('should answer 400 for %s', async (_name, raw) => {
-    const res = await api.http().post('/payments').set('Content-Type', 'application/json').send(raw);
+    const res = await api
+      .http()
+      .post('/payments')
+      .set('Content-Type', 'application/json')
+      .send(raw);
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 400, errors: [expect.objectContaining({ field: expect.any(String) })] });
+    expect(res.body).toMatchObject({
+      status: 400,
+      errors: [expect.objectContaining({ field: expect.any(String) })],
+    });
   });
 
   it('should answer 413 for a body over 16 KiB', async () => {
@@ -89,7 +122,11 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
   it.each([['text/plain'], ['application/x-www-form-urlencoded'], ['application/xml']])(
     'should answer 415 for a %s body',
     async (contentType) => {
-      const res = await api.http().post('/payments').set('Content-Type', contentType).send('customerId=c1');
+      const res = await api
+        .http()
+        .post('/payments')
+        .set('Content-Type', contentType)
+        .send('customerId=c1');
       expect(res.status).toBe(415);
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     },
@@ -103,7 +140,10 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
     const res = await api
       .http()
       .post('/payments')
-      .set('Idempotency-Key', encodeURIComponent(key) === key ? key : Buffer.from(key, 'utf8').toString('latin1'))
+      .set(
+        'Idempotency-Key',
+        encodeURIComponent(key) === key ? key : Buffer.from(key, 'utf8').toString('latin1'),
+      )
       .send(VALID_PAYMENT);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ errors: [{ field: 'Idempotency-Key' }] });

@@ -20,20 +20,31 @@ describe.each(databaseKinds())('customer-api Idempotency-Key (%s)', (kind) => {
   });
 
   async function paymentsOf(customerId: string): Promise<number> {
-    const [row] = (await api.dataSource.query('SELECT COUNT(*) AS n FROM payments WHERE customer_id = ?', [
-      customerId,
-    ])) as { n: number | string }[];
+    const [row] = await api.dataSource.query<{ n: number | string }[]>(
+      'SELECT COUNT(*) AS n FROM payments WHERE customer_id = ?',
+      [customerId],
+    );
     return Number(row.n);
   }
 
   it('should replay the first answer for the same key and body, creating nothing', async () => {
     const body = { ...VALID_PAYMENT, customerId: 'idem-replay' };
-    const first = await api.http().post('/payments').set('Idempotency-Key', 'key-replay').send(body).expect(202);
+    const first = await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', 'key-replay')
+      .send(body)
+      .expect(202);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
 
     // Same fields in another order are the same body.
     const reordered = Object.fromEntries(Object.entries(body).reverse());
-    const again = await api.http().post('/payments').set('Idempotency-Key', 'key-replay').send(reordered).expect(202);
+    const again = await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', 'key-replay')
+      .send(reordered)
+      .expect(202);
 
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.headers.location).toBe(first.headers.location);
@@ -63,7 +74,13 @@ describe.each(databaseKinds())('customer-api Idempotency-Key (%s)', (kind) => {
     await api.dataSource.query(
       `INSERT INTO idempotency_keys (client_id, idempotency_key, fingerprint, state, payment_id, locked_until, expires_at)
        VALUES (?, ?, ?, 'IN_FLIGHT', NULL, ?, ?)`,
-      ['anonymous', 'key-409', fingerprintOf(body), sqlDate(new Date(Date.now() + 20_000)), sqlDate(new Date(Date.now() + 86_400_000))],
+      [
+        'anonymous',
+        'key-409',
+        fingerprintOf(body),
+        sqlDate(new Date(Date.now() + 20_000)),
+        sqlDate(new Date(Date.now() + 86_400_000)),
+      ],
     );
 
     const res = await api.http().post('/payments').set('Idempotency-Key', 'key-409').send(body);
@@ -79,11 +96,27 @@ describe.each(databaseKinds())('customer-api Idempotency-Key (%s)', (kind) => {
     await api.dataSource.query(
       `INSERT INTO idempotency_keys (client_id, idempotency_key, fingerprint, state, payment_id, locked_until, expires_at)
        VALUES (?, ?, ?, 'IN_FLIGHT', NULL, ?, ?)`,
-      ['anonymous', 'key-abandoned', fingerprintOf(body), sqlDate(new Date(Date.now() - 1_000)), sqlDate(new Date(Date.now() + 86_400_000))],
+      [
+        'anonymous',
+        'key-abandoned',
+        fingerprintOf(body),
+        sqlDate(new Date(Date.now() - 1_000)),
+        sqlDate(new Date(Date.now() + 86_400_000)),
+      ],
     );
 
-    await api.http().post('/payments').set('Idempotency-Key', 'key-abandoned').send(body).expect(202);
-    const replay = await api.http().post('/payments').set('Idempotency-Key', 'key-abandoned').send(body).expect(202);
+    await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', 'key-abandoned')
+      .send(body)
+      .expect(202);
+    const replay = await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', 'key-abandoned')
+      .send(body)
+      .expect(202);
 
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(await paymentsOf('idem-takeover')).toBe(1);
@@ -92,19 +125,35 @@ describe.each(databaseKinds())('customer-api Idempotency-Key (%s)', (kind) => {
   it('should create exactly one payment when the same key races', async () => {
     const body = { ...VALID_PAYMENT, customerId: 'idem-race' };
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => api.http().post('/payments').set('Idempotency-Key', 'key-race').send(body)),
+      Array.from({ length: 8 }, () =>
+        api.http().post('/payments').set('Idempotency-Key', 'key-race').send(body),
+      ),
     );
 
     const statuses = answers.map((a) => a.status);
     expect(statuses.every((s) => s === 202 || s === 409)).toBe(true);
-    const ids = new Set(answers.filter((a) => a.status === 202).map((a) => (a.body as { requestId: string }).requestId));
+    const ids = new Set(
+      answers
+        .filter((a) => a.status === 202)
+        .map((a) => (a.body as { requestId: string }).requestId),
+    );
     expect(ids.size).toBe(1);
     expect(await paymentsOf('idem-race')).toBe(1);
   });
 
   it('should scope keys per client: the same key from another body under another key stays separate', async () => {
-    await api.http().post('/payments').set('Idempotency-Key', 'key-a').send({ ...VALID_PAYMENT, customerId: 'idem-a' }).expect(202);
-    await api.http().post('/payments').set('Idempotency-Key', 'key-b').send({ ...VALID_PAYMENT, customerId: 'idem-a' }).expect(202);
+    await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', 'key-a')
+      .send({ ...VALID_PAYMENT, customerId: 'idem-a' })
+      .expect(202);
+    await api
+      .http()
+      .post('/payments')
+      .set('Idempotency-Key', 'key-b')
+      .send({ ...VALID_PAYMENT, customerId: 'idem-a' })
+      .expect(202);
     expect(await paymentsOf('idem-a')).toBe(2);
   });
 });

@@ -32,7 +32,7 @@ describe.each(mysqlOnly)('customer-api migrations (%s)', (kind) => {
       for (let i = 0; i < MIGRATIONS.length; i++) {
         await dataSource.undoLastMigration();
       }
-      const tables = (await dataSource.query('SHOW TABLES')) as Record<string, string>[];
+      const tables = await dataSource.query<Record<string, string>[]>('SHOW TABLES');
       expect(tables.map((t) => Object.values(t)[0]).filter((t) => t !== 'migrations')).toEqual([]);
     } finally {
       await dataSource.destroy();

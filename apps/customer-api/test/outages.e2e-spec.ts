@@ -22,20 +22,32 @@ describe.each(databaseKinds())('customer-api when SQS is down (%s)', (kind) => {
 
   it('should keep accepting payments into the outbox and publish them once SQS is back', async () => {
     const queues = await createTestQueues(sqs);
-    const api = await startCustomerApi(kind, sqs, sqsServer.endpoint, {}, {
-      db: await createTestDatabase(kind, 'sqsdown'),
-      queues,
-    });
+    const api = await startCustomerApi(
+      kind,
+      sqs,
+      sqsServer.endpoint,
+      {},
+      {
+        db: await createTestDatabase(kind, 'sqsdown'),
+        queues,
+      },
+    );
     try {
       await sqsServer.stop();
 
       const accepted = await Promise.all(
         Array.from({ length: 5 }, (_, i) =>
-          api.http().post('/payments').send({ ...VALID_PAYMENT, customerId: `outage-${i}` }).expect(202),
+          api
+            .http()
+            .post('/payments')
+            .send({ ...VALID_PAYMENT, customerId: `outage-${i}` })
+            .expect(202),
         ),
       );
       const ids = accepted.map((res) => (res.body as { requestId: string }).requestId).sort();
-      const [{ n }] = (await api.dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as { n: number }[];
+      const [{ n }] = await api.dataSource.query<{ n: number }[]>(
+        'SELECT COUNT(*) AS n FROM outbox',
+      );
       expect(Number(n)).toBe(5);
 
       // A new stand-in on the same port: the same queue names give the same URLs.
@@ -49,11 +61,15 @@ describe.each(databaseKinds())('customer-api when SQS is down (%s)', (kind) => {
         },
         { timeoutMs: 40_000, what: 'the outbox to be published after the outage' },
       );
-      const paymentIds = published.map((m) => (JSON.parse(m.Body ?? '{}') as { paymentId: string }).paymentId).sort();
+      const paymentIds = published
+        .map((m) => (JSON.parse(m.Body ?? '{}') as { paymentId: string }).paymentId)
+        .sort();
       expect(paymentIds).toEqual(ids);
       await eventually(
         async () => {
-          const [row] = (await api.dataSource.query('SELECT COUNT(*) AS n FROM outbox')) as { n: number }[];
+          const [row] = await api.dataSource.query<{ n: number }[]>(
+            'SELECT COUNT(*) AS n FROM outbox',
+          );
           return Number(row.n) === 0 ? true : undefined;
         },
         { what: 'an empty outbox' },
@@ -67,7 +83,11 @@ describe.each(databaseKinds())('customer-api when SQS is down (%s)', (kind) => {
 
 async function createTestQueuesAgain(sqs: SQSClient, ...names: string[]): Promise<void> {
   const { ensureQueues } = await import('@app/messaging');
-  await ensureQueues(sqs, names, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30, retentionSeconds: 3600 });
+  await ensureQueues(sqs, names, {
+    maxReceiveCount: 5,
+    visibilityTimeoutSeconds: 30,
+    retentionSeconds: 3600,
+  });
 }
 
 const mysqlOnly = databaseKinds().includes('mysql') ? ['mysql' as const] : [];
@@ -79,19 +99,29 @@ describe.each(mysqlOnly)('customer-api when its database is down (%s)', (kind) =
     const proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
     const viaProxy = new URL(db.url as string);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const sqs = createSqsClient({ region: 'us-east-1', endpoint: process.env.TEST_SQS_ENDPOINT as string });
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: process.env.TEST_SQS_ENDPOINT });
     const queues = await createTestQueues(sqs);
-    const api = await startCustomerApi(kind, sqs, process.env.TEST_SQS_ENDPOINT as string, {
-      DATABASE_URL: viaProxy.toString(),
-      DATABASE_CONNECT_TIMEOUT_MS: '1000',
-    }, { db, queues });
+    const api = await startCustomerApi(
+      kind,
+      sqs,
+      process.env.TEST_SQS_ENDPOINT as string,
+      {
+        DATABASE_URL: viaProxy.toString(),
+        DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      },
+      { db, queues },
+    );
     try {
       const before = await api.http().post('/payments').send(VALID_PAYMENT).expect(202);
       const id = (before.body as { requestId: string }).requestId;
 
       proxy.cut();
       for (const call of [
-        () => api.http().post('/payments').send({ ...VALID_PAYMENT, customerId: 'during-outage' }),
+        () =>
+          api
+            .http()
+            .post('/payments')
+            .send({ ...VALID_PAYMENT, customerId: 'during-outage' }),
         () => api.http().get(`/payments/${id}`),
       ]) {
         const started = Date.now();
@@ -108,10 +138,14 @@ describe.each(mysqlOnly)('customer-api when its database is down (%s)', (kind) =
         async () => ((await api.http().get(`/payments/${id}`)).status === 200 ? true : undefined),
         { what: 'the API to recover' },
       );
-      await api.http().post('/payments').send({ ...VALID_PAYMENT, customerId: 'after-outage' }).expect(202);
-      const rows = (await api.dataSource.query(
+      await api
+        .http()
+        .post('/payments')
+        .send({ ...VALID_PAYMENT, customerId: 'after-outage' })
+        .expect(202);
+      const rows = await api.dataSource.query<{ customer_id: string }[]>(
         "SELECT customer_id FROM payments WHERE customer_id IN ('during-outage', 'after-outage')",
-      )) as { customer_id: string }[];
+      );
       expect(rows.map((r) => r.customer_id)).toEqual(['after-outage']);
     } finally {
       await api.close();

@@ -27,14 +27,20 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
   });
 
   async function count(table: 'payments' | 'outbox' | 'idempotency_keys'): Promise<number> {
-    const [row] = (await api.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
+    const [row] = await api.dataSource.query<{ n: number | string }[]>(
+      `SELECT COUNT(*) AS n FROM ${table}`,
+    );
     return Number(row.n);
   }
 
   async function sendStatus(message: SalesRecordedV1 | SalesFailedV1): Promise<void> {
     const { body, attributes } = encodeMessage(message, 'test-correlation');
     await sqs.send(
-      new SendMessageCommand({ QueueUrl: api.queues.paymentStatus.url, MessageBody: body, MessageAttributes: attributes }),
+      new SendMessageCommand({
+        QueueUrl: api.queues.paymentStatus.url,
+        MessageBody: body,
+        MessageAttributes: attributes,
+      }),
     );
   }
 
@@ -61,11 +67,16 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
         createdAt: expect.any(String),
       });
 
-      const [row] = (await api.dataSource.query('SELECT * FROM payments WHERE id = ?', [requestId])) as Record<
-        string,
-        unknown
-      >[];
-      expect(row).toMatchObject({ status: 'PENDING', amount: 12_345, currency: 'USD', period: '2026-04' });
+      const [row] = await api.dataSource.query<Record<string, unknown>[]>(
+        'SELECT * FROM payments WHERE id = ?',
+        [requestId],
+      );
+      expect(row).toMatchObject({
+        status: 'PENDING',
+        amount: 12_345,
+        currency: 'USD',
+        period: '2026-04',
+      });
 
       const messages = await eventually(
         async () => {
@@ -90,7 +101,9 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
         version: { StringValue: '1' },
         correlationId: { StringValue: 'corr-202-test' },
       });
-      await eventually(async () => ((await count('outbox')) === 0 ? true : undefined), { what: 'an empty outbox' });
+      await eventually(async () => ((await count('outbox')) === 0 ? true : undefined), {
+        what: 'an empty outbox',
+      });
     });
 
     it('should default paidAt to now and period to its UTC month', async () => {
@@ -98,13 +111,19 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
       const res = await api.http().post('/payments').send(VALID_PAYMENT).expect(202);
       const paidAt = Date.parse((res.body as { paidAt: string }).paidAt);
       expect(paidAt).toBeGreaterThanOrEqual(before - 1);
-      expect((res.body as { period: string }).period).toBe(new Date(paidAt).toISOString().slice(0, 7));
+      expect((res.body as { period: string }).period).toBe(
+        new Date(paidAt).toISOString().slice(0, 7),
+      );
     });
   });
 
   describe('GET /payments/{requestId}', () => {
     it('should show a pending payment with Retry-After', async () => {
-      const created = await api.http().post('/payments').send({ ...VALID_PAYMENT, period: '2026-01' }).expect(202);
+      const created = await api
+        .http()
+        .post('/payments')
+        .send({ ...VALID_PAYMENT, period: '2026-01' })
+        .expect(202);
       const { requestId } = created.body as { requestId: string };
 
       const res = await api.http().get(`/payments/${requestId}`).expect(200);
@@ -122,7 +141,10 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
     });
 
     it('should answer 404 for an unknown id and 400 for an id that is not a UUID', async () => {
-      const missing = await api.http().get('/payments/01a2189a-22ad-7408-a371-7e9ffa893415').expect(404);
+      const missing = await api
+        .http()
+        .get('/payments/01a2189a-22ad-7408-a371-7e9ffa893415')
+        .expect(404);
       expect(missing.headers['content-type']).toMatch(PROBLEM);
       const bad = await api.http().get('/payments/not-a-uuid').expect(400);
       expect(bad.headers['content-type']).toMatch(PROBLEM);
@@ -137,7 +159,10 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
     }
 
     function recorded(paymentId: string): SalesRecordedV1 {
-      return Object.assign(new SalesRecordedV1(), { paymentId, recordedAt: new Date().toISOString() });
+      return Object.assign(new SalesRecordedV1(), {
+        paymentId,
+        recordedAt: new Date().toISOString(),
+      });
     }
 
     function failed(paymentId: string): SalesFailedV1 {
@@ -185,7 +210,11 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
       const id = await pending();
       await sendStatus(failed(id));
       const body = await statusOf(id, 'FAILED');
-      expect(body.failure).toEqual({ code: 'RETRIES_EXHAUSTED', message: 'sales DB unavailable', attempts: 5 });
+      expect(body.failure).toEqual({
+        code: 'RETRIES_EXHAUSTED',
+        message: 'sales DB unavailable',
+        attempts: 5,
+      });
 
       await sendStatus(recorded(id));
       const completed = await statusOf(id, 'COMPLETED');
@@ -193,7 +222,9 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
     });
 
     it('should dead-letter a malformed status message at once', async () => {
-      await sqs.send(new SendMessageCommand({ QueueUrl: api.queues.paymentStatus.url, MessageBody: '{oops' }));
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: api.queues.paymentStatus.url, MessageBody: '{oops' }),
+      );
       const dead = await eventually(
         async () => {
           const found = await receiveAll(sqs, api.queues.paymentStatus.dlqUrl, { waitSeconds: 1 });

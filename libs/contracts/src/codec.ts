@@ -20,11 +20,7 @@ const REGISTRY: Record<string, Record<number, MessageClass>> = {
 };
 
 export type PermanentFailureCode =
-  | 'MALFORMED_JSON'
-  | 'INVALID_MESSAGE'
-  | 'UNKNOWN_TYPE'
-  | 'UNSUPPORTED_VERSION'
-  | 'UNEXPECTED_TYPE';
+  'MALFORMED_JSON' | 'INVALID_MESSAGE' | 'UNKNOWN_TYPE' | 'UNSUPPORTED_VERSION' | 'UNEXPECTED_TYPE';
 
 /**
  * A message that can never be processed, however often it is redelivered: it goes to the
@@ -57,7 +53,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function readablePaymentId(value: unknown): string | undefined {
   if (typeof value === 'object' && value !== null && 'paymentId' in value) {
-    const id = (value as { paymentId: unknown }).paymentId;
+    const id = value.paymentId;
     if (typeof id === 'string' && UUID.test(id)) {
       return id.toLowerCase();
     }
@@ -86,7 +82,11 @@ export function parseMessage<T extends ContractMessageType>(
   const { type, version } = plain as { type?: unknown; version?: unknown };
   const versions = typeof type === 'string' ? REGISTRY[type] : undefined;
   if (!versions || typeof type !== 'string') {
-    throw new PermanentMessageError('UNKNOWN_TYPE', `unknown message type ${String(type)}`, paymentId);
+    throw new PermanentMessageError(
+      'UNKNOWN_TYPE',
+      `unknown message type ${String(type)}`,
+      paymentId,
+    );
   }
   if (!(expected as readonly string[]).includes(type)) {
     throw new PermanentMessageError('UNEXPECTED_TYPE', `${type} is not expected here`, paymentId);
@@ -109,7 +109,10 @@ export function parseMessage<T extends ContractMessageType>(
 }
 
 /** Serialises a contract message with the attributes every message carries. */
-export function encodeMessage(message: ContractMessageType, correlationId?: string): EncodedMessage {
+export function encodeMessage(
+  message: ContractMessageType,
+  correlationId?: string,
+): EncodedMessage {
   const attributes: Record<string, MessageAttributeValue> = {
     type: { DataType: 'String', StringValue: message.type },
     version: { DataType: 'Number', StringValue: String(message.version) },

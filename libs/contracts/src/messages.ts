@@ -10,7 +10,13 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { AMOUNT_MAX, AMOUNT_MIN, IDENTIFIER_PATTERN, IsCurrencyCode, PERIOD_PATTERN } from './rules';
+import {
+  AMOUNT_MAX,
+  AMOUNT_MIN,
+  IDENTIFIER_PATTERN,
+  IsCurrencyCode,
+  PERIOD_PATTERN,
+} from './rules';
 
 export const PAYMENT_RECORDED = 'payment.recorded';
 export const SALES_RECORDED = 'sales.recorded';

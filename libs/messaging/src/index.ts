@@ -1,5 +1,6 @@
 export * from './batch-processor';
 export * from './consumer-drain';
+export * from './dead-letters';
 export * from './message-publisher';
 export * from './messaging.module';
 export * from './queue-directory';

@@ -29,7 +29,11 @@ export class MessagingModule {
           useFactory: (sqs: SQSClient) => QueueDirectory.resolve(sqs, options.queues),
           inject: [SQSClient],
         },
-        { provide: SqsClientCloser, useFactory: (sqs: SQSClient) => new SqsClientCloser(sqs), inject: [SQSClient] },
+        {
+          provide: SqsClientCloser,
+          useFactory: (sqs: SQSClient) => new SqsClientCloser(sqs),
+          inject: [SQSClient],
+        },
       ],
       exports: [SQSClient, QueueDirectory],
     };

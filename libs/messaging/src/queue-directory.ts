@@ -21,7 +21,10 @@ export class QueueDirectory {
     const entries = await Promise.all(
       Object.entries(queues).map(async ([logical, nameOrUrl]) => {
         const url = await resolveQueueUrl(sqs, nameOrUrl);
-        return [logical, { name: queueNameOf(url), url, deadLetterUrl: deadLetterUrlOf(url) }] as const;
+        return [
+          logical,
+          { name: queueNameOf(url), url, deadLetterUrl: deadLetterUrlOf(url) },
+        ] as const;
       }),
     );
     return new QueueDirectory(new Map(entries));

@@ -51,5 +51,9 @@ export function isTransientDatabaseError(err: unknown): boolean {
 /** True when an insert failed on a unique key. */
 export function isDuplicateKeyError(err: unknown): boolean {
   const code = codeOf(err);
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
 }

@@ -44,7 +44,10 @@ export class NotFoundError extends ApplicationError {
 
 /** A dependency (database, queue) is down or timing out: the client may retry later. */
 export class DependencyUnavailableError extends ApplicationError {
-  constructor(message = 'a dependency of this service is unavailable; retry later', retryAfterSeconds = 2) {
+  constructor(
+    message = 'a dependency of this service is unavailable; retry later',
+    retryAfterSeconds = 2,
+  ) {
     super('unavailable', 'DEPENDENCY_UNAVAILABLE', message, [], retryAfterSeconds);
   }
 }

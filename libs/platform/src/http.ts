@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -41,7 +40,7 @@ export function createHttpAdapter({ bodyLimit }: HttpOptions): FastifyAdapter {
  * large, bad JSON) reach the ProblemFilter through Nest.
  */
 export function configureHttp(app: INestApplication): void {
-  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance() as FastifyInstance;
+  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('X-Request-Id', request.id);

@@ -19,7 +19,14 @@ export function loggingModule({ level, format, service }: LoggingOptions): Dynam
       base: { service },
       transport:
         format === 'pretty'
-          ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+          ? {
+              target: 'pino-pretty',
+              options: {
+                singleLine: true,
+                translateTime: 'SYS:HH:MM:ss.l',
+                ignore: 'pid,hostname',
+              },
+            }
           : undefined,
       redact: {
         paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
@@ -31,10 +38,17 @@ export function loggingModule({ level, format, service }: LoggingOptions): Dynam
         correlationId: (req as IncomingMessage & { id?: string }).id,
       }),
       serializers: {
-        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { method: string; url: string; id: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+      autoLogging: {
+        ignore: (req: IncomingMessage) =>
+          (req.url ?? '').startsWith('/health') || req.url === '/metrics',
+      },
     },
   });
 }

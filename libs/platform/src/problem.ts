@@ -50,7 +50,8 @@ export function problem(
   extra: { code?: string; errors?: FieldError[] } = {},
 ): ProblemDetails {
   // A 400 always names what was wrong; a body that could not be parsed is wrong as a whole.
-  const errors = status === 400 && !extra.errors?.length ? [{ field: 'body', message: detail }] : extra.errors;
+  const errors =
+    status === 400 && !extra.errors?.length ? [{ field: 'body', message: detail }] : extra.errors;
   return {
     type: problemType(status),
     title: STATUS_CODES[status] ?? 'Error',

@@ -18,7 +18,11 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
  * Validates plain input against a class: unknown fields are rejected and nothing is coerced
  * ("100" is not a number). Throws InvalidInputError naming every bad field.
  */
-export function parseInput<T extends object>(cls: new () => T, plain: unknown, what = 'request body'): T {
+export function parseInput<T extends object>(
+  cls: new () => T,
+  plain: unknown,
+  what = 'request body',
+): T {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new InvalidInputError(`the ${what} must be a JSON object`);
   }

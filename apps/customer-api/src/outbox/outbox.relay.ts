@@ -122,7 +122,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async publishBatch(
     manager: EntityManager,
     lock: boolean,
-  ): Promise<{ claimed: number; error?: unknown }> {
+  ): Promise<{ claimed: number; error?: Error }> {
     const query = manager
       .getRepository(OutboxMessage)
       .createQueryBuilder('o')
@@ -140,7 +140,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       byDestination.set(row.destination, [...(byDestination.get(row.destination) ?? []), row]);
     }
     const failed = new Set<string>();
-    let error: unknown;
+    let error: Error | undefined;
     for (const [destination, group] of byDestination) {
       const result = await this.publisher.publish(
         destination,
@@ -153,7 +153,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         })),
       );
       result.failedIds.forEach((id) => failed.add(id));
-      error ??= result.firstError;
+      if (result.firstError !== undefined) {
+        error ??=
+          result.firstError instanceof Error ? result.firstError : new Error('publish failed');
+      }
     }
     const sent = rows.filter((row) => !failed.has(row.id)).map((row) => row.id);
     if (sent.length > 0) {

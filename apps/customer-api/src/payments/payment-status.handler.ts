@@ -42,7 +42,12 @@ export class PaymentStatusHandler implements OnModuleInit {
       },
       onTransientError: (message, err, delaySeconds) =>
         this.logger.warn(
-          { err, messageId: message.raw.MessageId, correlationId: message.correlationId, delaySeconds },
+          {
+            err,
+            messageId: message.raw.MessageId,
+            correlationId: message.correlationId,
+            delaySeconds,
+          },
           'status update failed; retrying',
         ),
     });

@@ -4,7 +4,13 @@ import { InputPipe, InvalidInputError } from '@app/platform';
 import { clientIdOf } from '../auth/client-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { PaymentsService } from './payments.service';
-import { AcceptedView, PaymentView, statusUrlOf, toAcceptedView, toPaymentView } from './payment.view';
+import {
+  AcceptedView,
+  PaymentView,
+  statusUrlOf,
+  toAcceptedView,
+  toPaymentView,
+} from './payment.view';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,7 +21,10 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
   }
   if (!IDEMPOTENCY_KEY.test(header)) {
     throw new InvalidInputError('the Idempotency-Key header is invalid', [
-      { field: 'Idempotency-Key', message: 'Idempotency-Key must be 1-255 visible ASCII characters' },
+      {
+        field: 'Idempotency-Key',
+        message: 'Idempotency-Key must be 1-255 visible ASCII characters',
+      },
     ]);
   }
   return header;

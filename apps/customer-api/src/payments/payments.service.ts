@@ -141,7 +141,10 @@ export class PaymentsService {
       throw err;
     }
     this.relay.wake();
-    this.logger.log({ paymentId: payment.id, correlationId: payment.correlationId }, 'payment accepted');
+    this.logger.log(
+      { paymentId: payment.id, correlationId: payment.correlationId },
+      'payment accepted',
+    );
     return { payment, replayed: false };
   }
 
@@ -187,7 +190,9 @@ export class PaymentsService {
     if (result.affected) {
       return 'applied';
     }
-    return (await this.payments.existsBy({ id: message.paymentId })) ? 'unchanged' : 'unknown-payment';
+    return (await this.payments.existsBy({ id: message.paymentId }))
+      ? 'unchanged'
+      : 'unknown-payment';
   }
 
   private outboxMessageFor(payment: Payment, now: Date): OutboxMessage {
@@ -216,7 +221,11 @@ export class PaymentsService {
    * Takes the Idempotency-Key for this request, or says what to answer instead: a replay of the
    * payment it created, 422 for another body, 409 while its first request still runs.
    */
-  private async claimKey(request: PaymentRequest, fingerprint: string, now: Date): Promise<KeyClaim> {
+  private async claimKey(
+    request: PaymentRequest,
+    fingerprint: string,
+    now: Date,
+  ): Promise<KeyClaim> {
     const key = request.idempotencyKey as string;
     const fresh = this.keys.create({
       clientId: request.clientId,
@@ -247,12 +256,24 @@ export class PaymentsService {
     if (!expired && existing.state === 'COMPLETED' && existing.paymentId) {
       return { replay: existing.paymentId };
     }
-    const abandoned = existing.state === 'IN_FLIGHT' && existing.lockedUntil.getTime() <= now.getTime();
+    const abandoned =
+      existing.state === 'IN_FLIGHT' && existing.lockedUntil.getTime() <= now.getTime();
     if (expired || abandoned) {
       // Take the key over only if nobody else did meanwhile (compare-and-set on lockedUntil).
       const result = await this.keys.update(
-        { clientId: existing.clientId, key, state: existing.state, lockedUntil: existing.lockedUntil },
-        { fingerprint, state: 'IN_FLIGHT', paymentId: null, lockedUntil: fresh.lockedUntil, expiresAt: fresh.expiresAt },
+        {
+          clientId: existing.clientId,
+          key,
+          state: existing.state,
+          lockedUntil: existing.lockedUntil,
+        },
+        {
+          fingerprint,
+          state: 'IN_FLIGHT',
+          paymentId: null,
+          lockedUntil: fresh.lockedUntil,
+          expiresAt: fresh.expiresAt,
+        },
       );
       if (result.affected === 1) {
         return { claimed: fresh };
@@ -262,10 +283,19 @@ export class PaymentsService {
     throw new IdempotencyKeyInFlightError(Math.max(1, Math.min(30, Math.ceil(waitMs / 1000))));
   }
 
-  private async completeKey(manager: EntityManager, claimed: IdempotencyKey, paymentId: string): Promise<void> {
+  private async completeKey(
+    manager: EntityManager,
+    claimed: IdempotencyKey,
+    paymentId: string,
+  ): Promise<void> {
     const result = await manager.update(
       IdempotencyKey,
-      { clientId: claimed.clientId, key: claimed.key, state: 'IN_FLIGHT', lockedUntil: claimed.lockedUntil },
+      {
+        clientId: claimed.clientId,
+        key: claimed.key,
+        state: 'IN_FLIGHT',
+        lockedUntil: claimed.lockedUntil,
+      },
       { state: 'COMPLETED', paymentId },
     );
     if (result.affected !== 1) {
@@ -276,7 +306,14 @@ export class PaymentsService {
 
   private async releaseKey(claimed: IdempotencyKey): Promise<void> {
     await this.keys
-      .delete({ clientId: claimed.clientId, key: claimed.key, state: 'IN_FLIGHT', lockedUntil: claimed.lockedUntil })
-      .catch((err: unknown) => this.logger.warn({ err }, 'could not release an idempotency key; it expires by itself'));
+      .delete({
+        clientId: claimed.clientId,
+        key: claimed.key,
+        state: 'IN_FLIGHT',
+        lockedUntil: claimed.lockedUntil,
+      })
+      .catch((err: unknown) =>
+        this.logger.warn({ err }, 'could not release an idempotency key; it expires by itself'),
+      );
   }
 }

@@ -13,7 +13,11 @@ import {
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
 import { toBoolean } from '@app/platform';
 
-/** sales-worker's environment, validated at start-up; a bad value stops the process. */
+/**
+ * sales-worker's environment, validated at start-up; a bad value stops the process. Every field
+ * has an explicit type: the conversion from strings reads it from the decorator metadata, which
+ * transpile-only builds (ts-jest isolatedModules) do not infer from the initialiser.
+ */
 export class SalesWorkerEnvironment {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'production';

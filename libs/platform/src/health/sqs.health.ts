@@ -16,12 +16,14 @@ export class SqsHealthIndicator {
     const indicator = this.health.check(key);
     try {
       await Promise.all(
-        this.queues.all().map((queue) =>
-          this.sqs.send(
-            new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
-            { abortSignal: AbortSignal.timeout(timeoutMs) },
+        this.queues
+          .all()
+          .map((queue) =>
+            this.sqs.send(
+              new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['QueueArn'] }),
+              { abortSignal: AbortSignal.timeout(timeoutMs) },
+            ),
           ),
-        ),
       );
       return indicator.up();
     } catch {

@@ -1,0 +1,21 @@
+/**
+ * The TypeORM CLI's data source for sales-worker (MySQL only; SQLite needs no migrations):
+ * `APP=sales-worker DATABASE_URL=mysql://… npm run migration:generate -- <path>/<Name>`.
+ */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '@app/platform';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export default new DataSource(
+  dataSourceOptions({
+    url: process.env.DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/sales',
+    sqlitePath: '',
+    poolSize: 2,
+    connectTimeoutMs: 5_000,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    runMigrations: false,
+  }),
+);

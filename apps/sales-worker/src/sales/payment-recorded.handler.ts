@@ -1,0 +1,118 @@
+import { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { Injectable, Logger } from '@nestjs/common';
+import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
+import {
+  parseMessage,
+  PAYMENT_RECORDED,
+  PaymentRecordedV1,
+  SALES_QUEUE,
+  SalesFailedV1,
+  SalesRecordedV1,
+} from '@app/contracts';
+import { BatchProcessor, GiveUp, QueueDirectory, ReceivedMessage } from '@app/messaging';
+import { SalesWorkerEnvironment } from '../config/environment';
+import { SalesService } from './sales.service';
+import { StatusReporter } from './status.reporter';
+import { Throttle } from './throttle';
+
+/**
+ * Consumes `sales`: counts each payment once and reports the outcome to `payment-status`.
+ * The BatchProcessor decides each message's fate (ack, retry with backoff, dead-letter); the
+ * throttle keeps the sales DB under the configured concurrency and rate.
+ */
+@Injectable()
+export class PaymentRecordedHandler {
+  private readonly logger = new Logger(PaymentRecordedHandler.name);
+  private readonly throttle: Throttle;
+  private readonly processor: BatchProcessor;
+
+  constructor(
+    private readonly sales: SalesService,
+    private readonly status: StatusReporter,
+    sqs: SQSClient,
+    queues: QueueDirectory,
+    env: SalesWorkerEnvironment,
+  ) {
+    this.throttle = new Throttle({
+      concurrency: env.WORKER_CONCURRENCY,
+      ratePerSecond: env.WORKER_RATE_LIMIT,
+    });
+    // Built here, not in onModuleInit: SqsService starts the consumer in its own onModuleInit.
+    const queue = queues.get(SALES_QUEUE);
+    this.processor = new BatchProcessor({
+      sqs,
+      queueUrl: queue.url,
+      deadLetterQueueUrl: queue.deadLetterUrl,
+      retry: {
+        baseDelaySeconds: env.RETRY_BASE_DELAY_SECONDS,
+        maxDelaySeconds: env.RETRY_MAX_DELAY_SECONDS,
+        maxReceiveCount: env.MAX_RECEIVE_COUNT,
+      },
+      onGiveUp: (message, reason) => this.giveUp(message, reason),
+      onTransientError: (message, err, delaySeconds) =>
+        this.logger.warn(
+          {
+            err,
+            messageId: message.raw.MessageId,
+            correlationId: message.correlationId,
+            attempt: message.attempt,
+            delaySeconds,
+          },
+          'payment.recorded failed; retrying',
+        ),
+    });
+  }
+
+  @SqsMessageHandler(SALES_QUEUE, true)
+  async handle(messages: Message[]): Promise<Message[]> {
+    const reports = this.status.batch(messages.length);
+    return this.processor.process(messages, ({ raw, correlationId }) =>
+      reports.report(async () => {
+        const payment = parseMessage<PaymentRecordedV1>(raw.Body, [PAYMENT_RECORDED]);
+        const { sale, duplicate } = await this.throttle.run(() =>
+          this.sales.record(payment, correlationId),
+        );
+        this.logger.log({ paymentId: sale.paymentId, correlationId, duplicate }, 'sale recorded');
+        const message = Object.assign(new SalesRecordedV1(), {
+          paymentId: sale.paymentId,
+          recordedAt: sale.createdAt.toISOString(),
+        });
+        return { message, correlationId };
+      }),
+    );
+  }
+
+  /** Receive errors (SQS unreachable, say): the consumer polls again by itself. */
+  @SqsConsumerEventHandler(SALES_QUEUE, 'error')
+  onConsumerError(err: Error): void {
+    this.logger.warn({ err }, 'sales queue consumer error');
+  }
+
+  /**
+   * Tells customer-api the payment failed, before the message is dead-lettered. A message whose
+   * paymentId cannot be read has nobody to tell: it only goes to the DLQ.
+   */
+  private async giveUp(received: ReceivedMessage, reason: GiveUp): Promise<void> {
+    // A transient failure means the body was valid: its paymentId reads again.
+    const paymentId =
+      reason.paymentId ??
+      (reason.permanent
+        ? undefined
+        : parseMessage<PaymentRecordedV1>(received.raw.Body, [PAYMENT_RECORDED]).paymentId);
+    const context = { paymentId, correlationId: received.correlationId, ...reason };
+    this.logger.error(context, 'payment.recorded given up; dead-lettering it');
+    if (!paymentId) {
+      return;
+    }
+    const message = Object.assign(new SalesFailedV1(), {
+      paymentId: paymentId.toLowerCase(),
+      code: reason.code,
+      // A transient error's text names hosts and drivers: customer-api shows this to its client.
+      message: reason.permanent
+        ? reason.message
+        : `the payment could not be recorded after ${reason.attempts} attempts; it is kept for an operator to retry`,
+      attempts: reason.attempts,
+    });
+    await this.status.send({ message, correlationId: received.correlationId });
+  }
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  DeleteMessageBatchCommand,
+  Message,
+  MessageAttributeValue,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { SqsService } from '@ssut/nestjs-sqs';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { encodeMessage, EncodedMessage, PaymentRecordedV1, SALES_QUEUE } from '@app/contracts';
+import { publishBatch } from '@app/messaging';
+import type { TestDatabase } from '../../../tools/testing/databases';
+import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
+import { TcpProxy } from '../../../tools/testing/tcp-proxy';
+import { createApp, shutDown } from '../src/bootstrap';
+import { loadEnvironment } from '../src/config/config.module';
+import { SalesWorkerEnvironment } from '../src/config/environment';
+
+/** One delivery of a `sales` message to the worker, as its consumer saw it. */
+export interface Receive {
+  at: number;
+  messageId: string;
+  receiveCount: number;
+  body: string;
+  /** Counts the batches the consumer handled: equal for messages received together. */
+  batch: number;
+}
+
+export interface Worker {
+  app: NestFastifyApplication;
+  env: SalesWorkerEnvironment;
+  http: () => ReturnType<typeof request>;
+  dataSource: DataSource;
+  receives: Receive[];
+  /** What SIGTERM does: drain the consumer, then close. */
+  shutDown(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** sales-worker in-process, as main.ts starts it, on the given database and queues. */
+export async function startSalesWorker(
+  db: TestDatabase,
+  queues: TestQueues,
+  overrides: Record<string, string> = {},
+): Promise<Worker> {
+  const env = loadEnvironment({
+    NODE_ENV: 'test',
+    ...(db.url ? { DATABASE_URL: db.url } : {}),
+    SQLITE_PATH: db.sqlitePath,
+    SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
+    SALES_QUEUE: queues.sales.url,
+    PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
+    SQS_WAIT_TIME_SECONDS: '1',
+    RETRY_BASE_DELAY_SECONDS: '1',
+    SHUTDOWN_TIMEOUT_MS: '20000',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  });
+  const app = await createApp(env);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  const receives: Receive[] = [];
+  const consumer = app.get(SqsService).consumers.get(SALES_QUEUE)?.instance;
+  if (!consumer) {
+    throw new Error('the sales consumer is not registered');
+  }
+  let batch = 0;
+  consumer.on('response_processed', () => (batch += 1));
+  consumer.on('message_received', (message: Message) =>
+    receives.push({
+      at: Date.now(),
+      messageId: message.MessageId ?? '',
+      receiveCount: Number(message.Attributes?.ApproximateReceiveCount),
+      body: message.Body ?? '',
+      batch,
+    }),
+  );
+  let closed = false;
+  return {
+    app,
+    env,
+    http: () => request(app.getHttpServer()),
+    dataSource: app.get(DataSource),
+    receives,
+    shutDown: async () => {
+      closed = true;
+      await shutDown(app, env.SHUTDOWN_TIMEOUT_MS);
+    },
+    close: async () => {
+      if (!closed) {
+        closed = true;
+        await app.close();
+      }
+    },
+  };
+}
+
+/** A valid `payment.recorded`, unique unless told otherwise. */
+export function paymentRecorded(overrides: Partial<PaymentRecordedV1> = {}): PaymentRecordedV1 {
+  return Object.assign(new PaymentRecordedV1(), {
+    paymentId: randomUUID(),
+    customerId: 'cust-42',
+    policyId: 'pol_7.A',
+    amount: 12_345,
+    currency: 'USD',
+    period: '2026-11',
+    paidAt: '2026-11-02T10:00:00.000Z',
+    recordedAt: new Date().toISOString(),
+    ...overrides,
+  });
+}
+
+export function encoded(payment: PaymentRecordedV1, correlationId = `corr-${payment.paymentId}`): EncodedMessage {
+  return encodeMessage(payment, correlationId);
+}
+
+/** Sends messages as customer-api's relay does (SendMessageBatch); fails unless all were taken. */
+export async function send(sqs: SQSClient, queueUrl: string, messages: EncodedMessage[]): Promise<void> {
+  const { failedIds, firstError } = await publishBatch(
+    sqs,
+    queueUrl,
+    messages.map((message, i) => ({ id: String(i), message })),
+  );
+  if (failedIds.size > 0) {
+    throw firstError;
+  }
+}
+
+export interface InboxMessage {
+  body: Record<string, unknown>;
+  raw: string;
+  attributes: Record<string, string | undefined>;
+}
+
+/**
+ * Everything that arrives on a queue, received and deleted as it comes, so each test can look
+ * for its own messages and count them.
+ */
+export class QueueInbox {
+  readonly messages: InboxMessage[] = [];
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+  ) {}
+
+  async poll(): Promise<InboxMessage[]> {
+    const received = await receiveAll(this.sqs, this.queueUrl, { waitSeconds: 0 });
+    for (const message of received) {
+      this.messages.push({
+        body: parseOrEmpty(message.Body),
+        raw: message.Body ?? '',
+        attributes: attributeValues(message.MessageAttributes),
+      });
+    }
+    for (let i = 0; i < received.length; i += 10) {
+      await this.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.queueUrl,
+          Entries: received.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    return this.messages;
+  }
+
+  about(paymentId: string, type?: string): InboxMessage[] {
+    return this.messages.filter(
+      (m) => m.body.paymentId === paymentId && (type === undefined || m.body.type === type),
+    );
+  }
+
+  /** Polls until at least `count` messages about the payment (of that type) have arrived. */
+  async waitFor(paymentId: string, type: string, count = 1, timeoutMs = 20_000): Promise<InboxMessage[]> {
+    return eventually(
+      async () => {
+        await this.poll();
+        const found = this.about(paymentId, type);
+        return found.length >= count ? found : undefined;
+      },
+      { timeoutMs, what: `${count} × ${type} for ${paymentId}` },
+    );
+  }
+}
+
+function parseOrEmpty(body: string | undefined): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(body ?? '');
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function attributeValues(
+  attributes: Record<string, MessageAttributeValue> | undefined,
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(attributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+  );
+}
+
+/**
+ * A real fault of the worker's database that a test switches on and off. MySQL: the server goes
+ * away (a TCP proxy between the worker and MariaDB drops every connection and refuses new ones).
+ * SQLite is a file in the worker's own process and cannot go away: the table the transaction
+ * writes second disappears instead, so the sale inserted first must be rolled back.
+ */
+export interface DatabaseFault {
+  /** DATABASE_URL the worker must use so the fault reaches it. */
+  url?: string;
+  break(): Promise<void>;
+  repair(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function databaseFault(db: TestDatabase): Promise<DatabaseFault> {
+  if (db.url) {
+    const target = new URL(db.url);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
+    const url = new URL(db.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    return {
+      url: url.toString(),
+      break: async () => proxy.cut(),
+      repair: async () => proxy.restore(),
+      close: () => proxy.close(),
+    };
+  }
+  // A connection of its own: the worker's one connection may be inside a transaction.
+  const sqlite = new DataSource({ type: 'better-sqlite3', database: db.sqlitePath, timeout: 10_000 });
+  await sqlite.initialize();
+  return {
+    break: async () => {
+      await sqlite.query('ALTER TABLE "monthly_totals" RENAME TO "monthly_totals_gone"');
+    },
+    repair: async () => {
+      await sqlite.query('ALTER TABLE "monthly_totals_gone" RENAME TO "monthly_totals"');
+    },
+    close: () => sqlite.destroy(),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
