@@ -158,6 +158,7 @@ export class PaymentsStack extends Stack {
         ...common,
         ...databaseEnvironment(DATABASES.customerApi),
         PORT: String(PORTS.customerApi),
+        MAX_RECEIVE_COUNT: String(DEFAULT_QUEUE_SETUP.maxReceiveCount),
       },
       secrets: {
         ...databaseSecrets,
@@ -287,7 +288,10 @@ export class PaymentsStack extends Stack {
       secrets: {},
     });
     for (const { queue, dlq } of [sales, paymentStatus]) {
+      // `dlq redrive` asks SQS to move the messages (StartMessageMoveTask) and falls back to
+      // receive, send to the source queue, then delete.
       dlq.grantConsumeMessages(adminTask.taskRole);
+      dlq.grant(adminTask.taskRole, 'sqs:StartMessageMoveTask');
       queue.grantSendMessages(adminTask.taskRole);
     }
     const adminSecurityGroup = new ec2.SecurityGroup(this, 'QueueAdminSecurityGroup', { vpc });

@@ -137,7 +137,7 @@ describe('docker/Dockerfile', () => {
     expect(sources.filter((source) => ignore.ignores(path.join(ROOT, source)))).toEqual([]);
   });
 
-  it.each(['customer-api', 'sales-worker'])(
+  it.each(['customer-api', 'sales-worker', 'queue-admin'])(
     'should build %s, a project nest-cli.json knows',
     (app) => {
       const nestCli = JSON.parse(readFileSync(path.join(ROOT, 'nest-cli.json'), 'utf8')) as {

@@ -260,6 +260,23 @@ describe(PaymentsStack.name, () => {
     expect(actionsOn(template, role, '*').size).toBe(0);
   });
 
+  it('should let queue-admin read and redrive the DLQs, and touch nothing else', () => {
+    const role = taskRoleOf(template, 'queue-admin');
+    for (const [queue, dlq] of [
+      [queues.sales, queues.salesDlq],
+      [queues.status, queues.statusDlq],
+    ]) {
+      const onDlq = actionsOn(template, role, arnOf(dlq));
+      expect(onDlq).toContain('sqs:ReceiveMessage');
+      expect(onDlq).toContain('sqs:StartMessageMoveTask');
+      expect(onDlq).not.toContain('sqs:SendMessage');
+      const onQueue = actionsOn(template, role, arnOf(queue));
+      expect(onQueue).toContain('sqs:SendMessage');
+      expect(onQueue).not.toContain('sqs:ReceiveMessage');
+    }
+    expect(actionsOn(template, role, '*').size).toBe(0);
+  });
+
   it('should give ECS a stop timeout longer than the apps’ shutdown budget', () => {
     expect(STOP_TIMEOUT.toMilliseconds()).toBeGreaterThan(SHUTDOWN_TIMEOUT_MS);
     for (const name of ['customer-api', 'sales-worker']) {
@@ -296,11 +313,10 @@ describe(PaymentsStack.name, () => {
     }
   });
 
-  it("should give sales-worker the queue's maxReceiveCount and both apps their queues", () => {
-    const worker = environmentOf(containerNamed(template, 'sales-worker'));
-    expect(worker.get('MAX_RECEIVE_COUNT')).toBe('5');
+  it("should give both apps their queues and the queues' maxReceiveCount", () => {
     for (const name of ['customer-api', 'sales-worker']) {
       const environment = environmentOf(containerNamed(template, name));
+      expect(environment.get('MAX_RECEIVE_COUNT')).toBe('5');
       expect(environment.get('SALES_QUEUE')).toEqual({ Ref: queues.sales });
       expect(environment.get('PAYMENT_STATUS_QUEUE')).toEqual({ Ref: queues.status });
       expect(environment.has('SQS_ENDPOINT')).toBe(false);

@@ -1,11 +1,20 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
 import { MessagingModule, QueueDirectory } from '@app/messaging';
-import { dataSourceOptions, HealthModule, loggingModule, ProblemFilter } from '@app/platform';
+import {
+  dataSourceOptions,
+  HealthModule,
+  loggingModule,
+  MetricsModule,
+  ProblemFilter,
+} from '@app/platform';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ClientThrottlerGuard } from './auth/client-throttler.guard';
 import { CustomerApiEnvironment } from './config/environment';
 import { ConfigModule } from './config/config.module';
 import { ENTITIES } from './database/entities';
@@ -60,10 +69,21 @@ export class AppModule {
           inject: [QueueDirectory, SQSClient],
         }),
         HealthModule,
+        MetricsModule.forRoot(),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 1_000, limit: env.RATE_LIMIT_PER_SECOND }],
+          skipIf: () => env.RATE_LIMIT_PER_SECOND === 0,
+        }),
         OutboxModule,
         PaymentsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, QueueConsumers],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        // Guards run in this order: the key names the client the rate limit counts against.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: ClientThrottlerGuard },
+        QueueConsumers,
+      ],
     };
   }
 }

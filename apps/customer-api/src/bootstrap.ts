@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import { configureHttp, createHttpAdapter } from '@app/platform';
 import { AppModule } from './app.module';
@@ -19,6 +20,20 @@ export async function createApp(env: CustomerApiEnvironment): Promise<NestFastif
   );
   app.useLogger(app.get(Logger));
   configureHttp(app);
+  await app.register(helmet, {
+    // The API document's UI needs inline scripts and styles; the API itself serves only JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  if (env.CORS_ORIGINS) {
+    app.enableCors({ origin: env.CORS_ORIGINS.split(',').map((o) => o.trim()), methods: ['GET', 'POST'] });
+  }
   return app;
 }
 

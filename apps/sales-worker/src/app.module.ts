@@ -37,7 +37,10 @@ export class AppModule {
         MessagingModule.forRoot({
           region: env.AWS_REGION,
           endpoint: env.SQS_ENDPOINT,
-          queues: { [SALES_QUEUE]: env.SALES_QUEUE, [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE },
+          queues: {
+            [SALES_QUEUE]: env.SALES_QUEUE,
+            [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE,
+          },
         }),
         SqsModule.registerAsync({
           useFactory: (queues: QueueDirectory, sqs: SQSClient) => ({

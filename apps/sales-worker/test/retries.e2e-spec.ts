@@ -86,9 +86,12 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
     await fault.break();
     try {
       await send(sqs, queues.sales.url, [encoded(payment)]);
-      await eventually(async () => (deliveriesOf(payment.paymentId).length >= 3 ? true : undefined), {
-        what: 'three failed deliveries',
-      });
+      await eventually(
+        async () => (deliveriesOf(payment.paymentId).length >= 3 ? true : undefined),
+        {
+          what: 'three failed deliveries',
+        },
+      );
       // The third delivery fails at once; the fourth is due 2-4 s later.
       await sleep(500);
     } finally {

@@ -14,9 +14,11 @@ import { publishBatch } from '@app/messaging';
 import type { TestDatabase } from '../../../tools/testing/databases';
 import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';
+import { dataSourceOptions } from '@app/platform';
 import { createApp, shutDown } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
+import { ENTITIES } from '../src/database/entities';
 
 /** One delivery of a `sales` message to the worker, as its consumer saw it. */
 export interface Receive {
@@ -97,6 +99,20 @@ export async function startSalesWorker(
   };
 }
 
+/** The worker's database seen by the test itself, e.g. while no worker runs. */
+export async function openDatabase(db: TestDatabase): Promise<DataSource> {
+  const options = dataSourceOptions({
+    url: db.url,
+    sqlitePath: db.sqlitePath,
+    poolSize: 2,
+    connectTimeoutMs: 2_000,
+    entities: ENTITIES,
+    migrations: [],
+    runMigrations: false,
+  });
+  return new DataSource({ ...options, synchronize: false }).initialize();
+}
+
 /** A valid `payment.recorded`, unique unless told otherwise. */
 export function paymentRecorded(overrides: Partial<PaymentRecordedV1> = {}): PaymentRecordedV1 {
   return Object.assign(new PaymentRecordedV1(), {
@@ -112,12 +128,19 @@ export function paymentRecorded(overrides: Partial<PaymentRecordedV1> = {}): Pay
   });
 }
 
-export function encoded(payment: PaymentRecordedV1, correlationId = `corr-${payment.paymentId}`): EncodedMessage {
+export function encoded(
+  payment: PaymentRecordedV1,
+  correlationId = `corr-${payment.paymentId}`,
+): EncodedMessage {
   return encodeMessage(payment, correlationId);
 }
 
 /** Sends messages as customer-api's relay does (SendMessageBatch); fails unless all were taken. */
-export async function send(sqs: SQSClient, queueUrl: string, messages: EncodedMessage[]): Promise<void> {
+export async function send(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: EncodedMessage[],
+): Promise<void> {
   const { failedIds, firstError } = await publishBatch(
     sqs,
     queueUrl,
@@ -159,7 +182,9 @@ export class QueueInbox {
       await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: received.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
+          Entries: received
+            .slice(i, i + 10)
+            .map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
         }),
       );
     }
@@ -173,7 +198,12 @@ export class QueueInbox {
   }
 
   /** Polls until at least `count` messages about the payment (of that type) have arrived. */
-  async waitFor(paymentId: string, type: string, count = 1, timeoutMs = 20_000): Promise<InboxMessage[]> {
+  async waitFor(
+    paymentId: string,
+    type: string,
+    count = 1,
+    timeoutMs = 20_000,
+  ): Promise<InboxMessage[]> {
     return eventually(
       async () => {
         await this.poll();
@@ -231,7 +261,11 @@ export async function databaseFault(db: TestDatabase): Promise<DatabaseFault> {
     };
   }
   // A connection of its own: the worker's one connection may be inside a transaction.
-  const sqlite = new DataSource({ type: 'better-sqlite3', database: db.sqlitePath, timeout: 10_000 });
+  const sqlite = new DataSource({
+    type: 'better-sqlite3',
+    database: db.sqlitePath,
+    timeout: 10_000,
+  });
   await sqlite.initialize();
   return {
     break: async () => {

@@ -120,7 +120,9 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
     expect(reports.map((r) => r.attributes.correlationId)).toEqual(
       Array(5).fill(`corr-${payment.paymentId}`),
     );
-    await expect(worker.dataSource.getRepository(Sale).countBy({ period: '2031-02' })).resolves.toBe(1);
+    await expect(
+      worker.dataSource.getRepository(Sale).countBy({ period: '2031-02' }),
+    ).resolves.toBe(1);
     await expect(
       worker.dataSource.getRepository(MonthlyTotal).findBy({ period: '2031-02' }),
     ).resolves.toEqual([{ period: '2031-02', currency: 'USD', count: 1, amount: 700 }]);
@@ -138,7 +140,11 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
         amount: i === 0 ? 100_000_000_000 : 1 + Math.floor(Math.random() * 1_000_000_000),
       }),
     );
-    await send(sqs, queues.sales.url, payments.map((p) => encoded(p)));
+    await send(
+      sqs,
+      queues.sales.url,
+      payments.map((p) => encoded(p)),
+    );
     await eventually(
       async () => {
         await status.poll();
@@ -174,9 +180,9 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
         .groupBy('s.currency')
         .orderBy('s.currency')
         .getRawMany<{ currency: string; count: string | number; amount: string | number }>();
-      expect(summed.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount) }))).toEqual(
-        expected,
-      );
+      expect(
+        summed.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount) })),
+      ).toEqual(expected);
     }
   });
 
@@ -212,7 +218,12 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
   });
 
   it('should answer 400 problem+json for a missing or malformed period', async () => {
-    for (const query of ['', '?period=2026-13', '?period=11-2026', '?period=2026-11&period=2026-12']) {
+    for (const query of [
+      '',
+      '?period=2026-13',
+      '?period=11-2026',
+      '?period=2026-11&period=2026-12',
+    ]) {
       const answer = await worker.http().get(`/sales${query}`).expect(400);
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(answer.body).toMatchObject({ type: 'urn:problem:invalid-request', status: 400 });
@@ -229,7 +240,10 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
     const bad = await worker.http().get('/sales/payments/not-a-uuid').expect(400);
     expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'paymentId' })]);
-    const unknown = await worker.http().get('/sales/payments/0b7e7c1e-8a57-4a57-9f2a-3a3f3d2b1c00').expect(404);
+    const unknown = await worker
+      .http()
+      .get('/sales/payments/0b7e7c1e-8a57-4a57-9f2a-3a3f3d2b1c00')
+      .expect(404);
     expect(unknown.body).toMatchObject({ status: 404, code: 'SALE_NOT_FOUND' });
   });
 

@@ -8,3 +8,5 @@ export * from './problem.filter';
 export * from './validation';
 export * from './health/health.module';
 export * from './logging';
+export * from './metrics/metrics.module';
+export * from './public-route';

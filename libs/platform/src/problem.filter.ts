@@ -79,6 +79,9 @@ export function toProblem(err: unknown, logger: Logger): Answer {
 }
 
 export function sendProblem(reply: FastifyReply, answer: Answer): void {
+  if (answer.body.status === 401) {
+    void reply.header('WWW-Authenticate', 'Bearer');
+  }
   if (answer.retryAfterSeconds !== undefined) {
     void reply.header('Retry-After', String(answer.retryAfterSeconds));
   }

@@ -82,6 +82,28 @@ export class CustomerApiEnvironment {
   @Min(60)
   IDEMPOTENCY_TTL_SECONDS: number = 86_400;
 
+  /** `name:key,name:key`; when neither this nor API_KEYS_FILE is set the API runs open. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}:[\x21-\x7e]{16,}(,[A-Za-z0-9._-]{1,64}:[\x21-\x7e]{16,})*$/, {
+    message: 'API_KEYS must be name:key pairs separated by commas, keys of 16+ visible characters',
+  })
+  API_KEYS?: string;
+
+  /** A file of `name:key` lines (a mounted secret). */
+  @IsOptional()
+  @IsString()
+  API_KEYS_FILE?: string;
+
+  /** Requests per second per client (API key, or IP when open); 0 turns the limit off. */
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_SECOND: number = 200;
+
+  /** Origins allowed by CORS, comma-separated; unset: no CORS headers at all. */
+  @IsOptional()
+  @IsString()
+  CORS_ORIGINS?: string;
+
   @IsInt()
   @Min(1_000)
   SHUTDOWN_TIMEOUT_MS: number = 25_000;

@@ -6,6 +6,8 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { CustomerApiEnvironment } from '../config/environment';
 import { MessagePublisher } from './message.publisher';
@@ -41,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>,
     private readonly publisher: MessagePublisher,
     private readonly env: CustomerApiEnvironment,
+    @InjectMetric('outbox_publish_latency_seconds') private readonly publishLatency: Histogram<string>,
   ) {
     this.skipLocked = ['mysql', 'mariadb'].includes(dataSource.options.type);
   }
@@ -158,9 +161,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           result.firstError instanceof Error ? result.firstError : new Error('publish failed');
       }
     }
-    const sent = rows.filter((row) => !failed.has(row.id)).map((row) => row.id);
+    const sent = rows.filter((row) => !failed.has(row.id));
     if (sent.length > 0) {
-      await manager.delete(OutboxMessage, { id: In(sent) });
+      await manager.delete(OutboxMessage, { id: In(sent.map((row) => row.id)) });
+      const now = Date.now();
+      sent.forEach((row) => this.publishLatency.observe((now - row.createdAt.getTime()) / 1000));
     }
     if (failed.size > 0) {
       await manager.increment(OutboxMessage, { id: In([...failed]) }, 'attempts', 1);

@@ -10,6 +10,7 @@ import {
 } from '@app/contracts';
 import { BatchProcessor, QueueDirectory } from '@app/messaging';
 import { CustomerApiEnvironment } from '../config/environment';
+import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsService } from './payments.service';
 
 /** Status updates are cheap to retry: a DB outage is ridden out with short backoffs. */
@@ -27,6 +28,7 @@ export class PaymentStatusHandler implements OnModuleInit {
     private readonly sqs: SQSClient,
     private readonly queues: QueueDirectory,
     private readonly env: CustomerApiEnvironment,
+    private readonly metrics: PaymentsMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -58,8 +60,9 @@ export class PaymentStatusHandler implements OnModuleInit {
     return this.processor.process(messages, async ({ raw, correlationId }) => {
       const message = parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]);
       const outcome = await this.payments.applyStatus(message);
+      this.metrics.statusApplied(outcome.result, outcome.createdAt, outcome.completedAt);
       this.logger.log(
-        { paymentId: message.paymentId, correlationId, type: message.type, outcome },
+        { paymentId: message.paymentId, correlationId, type: message.type, result: outcome.result },
         'payment status message',
       );
     });

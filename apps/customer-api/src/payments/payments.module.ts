@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxModule } from '../outbox/outbox.module';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { PaymentStatusHandler } from './payment-status.handler';
+import { PAYMENT_METRICS, PaymentsMetrics } from './payments.metrics';
 import { Payment } from './payment.entity';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
@@ -10,6 +11,6 @@ import { PaymentsService } from './payments.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Payment, IdempotencyKey]), OutboxModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, PaymentStatusHandler],
+  providers: [PaymentsService, PaymentStatusHandler, PaymentsMetrics, ...PAYMENT_METRICS],
 })
 export class PaymentsModule {}

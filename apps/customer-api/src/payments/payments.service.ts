@@ -45,7 +45,12 @@ export interface AcceptedPayment {
   replayed: boolean;
 }
 
-export type StatusOutcome = 'applied' | 'unchanged' | 'unknown-payment';
+export interface StatusOutcome {
+  result: 'completed' | 'failed' | 'unchanged' | 'unknown-payment';
+  /** For a payment just completed: when it was accepted, and now. */
+  createdAt?: Date;
+  completedAt?: Date;
+}
 
 type KeyClaim = { claimed: IdempotencyKey } | { replay: string };
 
@@ -187,12 +192,18 @@ export class PaymentsService {
               failureAttempts: message.attempts,
             },
           );
-    if (result.affected) {
-      return 'applied';
+    if (result.affected && message.type === SALES_RECORDED) {
+      const payment = await this.payments.findOne({
+        select: { id: true, createdAt: true },
+        where: { id: message.paymentId },
+      });
+      return { result: 'completed', createdAt: payment?.createdAt, completedAt: now };
     }
-    return (await this.payments.existsBy({ id: message.paymentId }))
-      ? 'unchanged'
-      : 'unknown-payment';
+    if (result.affected) {
+      return { result: 'failed' };
+    }
+    const known = await this.payments.existsBy({ id: message.paymentId });
+    return { result: known ? 'unchanged' : 'unknown-payment' };
   }
 
   private outboxMessageFor(payment: Payment, now: Date): OutboxMessage {

@@ -3,7 +3,9 @@ import { validateEnvironment } from '@app/platform';
 import { SalesWorkerEnvironment } from './environment';
 
 /** Reads and validates the environment; a bad or missing variable stops start-up naming it. */
-export function loadEnvironment(raw: Record<string, unknown> = process.env): SalesWorkerEnvironment {
+export function loadEnvironment(
+  raw: Record<string, unknown> = process.env,
+): SalesWorkerEnvironment {
   return validateEnvironment(SalesWorkerEnvironment)(raw);
 }
 

@@ -74,7 +74,11 @@ export class SalesService {
     }
     // The failed insert rolled the transaction back: the total was not touched.
     const first = await this.sales.findOneByOrFail({ paymentId: sale.paymentId });
-    if (first.amount !== sale.amount || first.currency !== sale.currency || first.period !== sale.period) {
+    if (
+      first.amount !== sale.amount ||
+      first.currency !== sale.currency ||
+      first.period !== sale.period
+    ) {
       // Same id, other content: a producer bug. The first version stays counted; say so loudly.
       this.logger.error(
         { paymentId: sale.paymentId, correlationId, stored: first, received: payment },

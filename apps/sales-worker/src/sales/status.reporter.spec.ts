@@ -70,7 +70,10 @@ describe(ReportBatch.name, () => {
 
   it('should fail every report when the send itself throws', async () => {
     const batch = new ReportBatch(2, () => Promise.reject(new Error('no route to SQS')));
-    const reports = [batch.report(async () => recorded('a')), batch.report(async () => recorded('b'))];
+    const reports = [
+      batch.report(async () => recorded('a')),
+      batch.report(async () => recorded('b')),
+    ];
     await expect(reports[0]).rejects.toThrow('no route to SQS');
     await expect(reports[1]).rejects.toThrow('no route to SQS');
   });

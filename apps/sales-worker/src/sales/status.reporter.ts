@@ -9,7 +9,9 @@ export interface StatusReport {
   correlationId?: string;
 }
 
-type Publish = (entries: readonly PublishEntry[]) => Promise<{ failedIds: Set<string>; firstError?: unknown }>;
+type Publish = (
+  entries: readonly PublishEntry[],
+) => Promise<{ failedIds: Set<string>; firstError?: unknown }>;
 
 interface Waiting {
   entry: PublishEntry;

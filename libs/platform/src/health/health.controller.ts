@@ -1,10 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { PublicRoute } from '../public-route';
 import { SqsHealthIndicator } from './sqs.health';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
 @Controller('health')
+@PublicRoute()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

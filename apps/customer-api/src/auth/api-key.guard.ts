@@ -1,0 +1,67 @@
+import { CanActivate, ExecutionContext, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { ApplicationError, PUBLIC_ROUTE } from '@app/platform';
+import { CustomerApiEnvironment } from '../config/environment';
+import { ApiKey, clientForKey, loadApiKeys } from './api-keys';
+import type { AuthenticatedRequest } from './client-id';
+
+export class UnauthorizedError extends ApplicationError {
+  constructor() {
+    super('unauthorized', 'UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer <key> or x-api-key)');
+  }
+}
+
+function presentedKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') {
+    return header;
+  }
+  const authorization = request.headers.authorization;
+  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+  return match?.[1];
+}
+
+/**
+ * With API keys configured, every route but the public ones (health, metrics, the API document)
+ * needs one; the key's name becomes the request's client. Without keys the API is open.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate, OnModuleInit {
+  private readonly logger = new Logger(ApiKeyGuard.name);
+  private keys: ApiKey[] = [];
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly env: CustomerApiEnvironment,
+  ) {}
+
+  onModuleInit(): void {
+    this.keys = loadApiKeys(this.env.API_KEYS, this.env.API_KEYS_FILE);
+    if (this.keys.length === 0) {
+      this.logger.warn(
+        'NO API KEYS CONFIGURED: the API is open to anyone who can reach it. Set API_KEYS or API_KEYS_FILE outside local use.',
+      );
+    } else {
+      this.logger.log(`API keys configured for ${this.keys.length} client(s)`);
+    }
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (isPublic || this.keys.length === 0) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const key = presentedKey(request);
+    const client = key === undefined ? undefined : clientForKey(this.keys, key);
+    if (!client) {
+      throw new UnauthorizedError();
+    }
+    request.clientId = client;
+    return true;
+  }
+}
