@@ -32,6 +32,11 @@ interface ContainerDefinition {
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * One synthesis for the whole file, with the CDK's CloudFormation validation on as in `cdk synth`
+ * (it caught a dependency cycle once). That validator, WebAssembly, takes most of the ~8 s and
+ * makes the Jest worker slow to exit, hence Jest's "failed to exit gracefully" notice.
+ */
 function synthesize(): { template: Template; dockerImages: Record<string, unknown>[] } {
   const app = new App({ context: APP_CONTEXT });
   const stack = new PaymentsStack(app, 'Payments', { repositoryRoot: REPOSITORY_ROOT });

@@ -5,6 +5,7 @@ import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import { configureHttp, createHttpAdapter } from '@app/platform';
 import { AppModule } from './app.module';
+import { serveOpenApi } from './openapi';
 import { CustomerApiEnvironment } from './config/environment';
 import { QueueConsumers } from './queue-consumers';
 
@@ -31,8 +32,12 @@ export async function createApp(env: CustomerApiEnvironment): Promise<NestFastif
       },
     },
   });
+  serveOpenApi(app);
   if (env.CORS_ORIGINS) {
-    app.enableCors({ origin: env.CORS_ORIGINS.split(',').map((o) => o.trim()), methods: ['GET', 'POST'] });
+    app.enableCors({
+      origin: env.CORS_ORIGINS.split(',').map((o) => o.trim()),
+      methods: ['GET', 'POST'],
+    });
   }
   return app;
 }

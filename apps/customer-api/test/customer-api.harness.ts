@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../tools/testing/databases';
+import { OpenApiResponseValidator, RecordedResponse } from '../../../tools/testing/openapi';
 import { createTestQueues, TestQueues } from '../../../tools/testing/queues';
 import { createApp } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
@@ -39,6 +40,24 @@ export async function startCustomerApi(
     ...overrides,
   });
   const app = await createApp(env);
+  // Every answer the tests see is checked against the OpenAPI document when the app closes.
+  const responses: RecordedResponse[] = [];
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply, payload) => {
+      const route = request.routeOptions.url;
+      if (route && !route.startsWith('/docs') && !route.startsWith('/openapi')) {
+        responses.push({
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          contentType: String(reply.getHeader('content-type') ?? ''),
+          body: typeof payload === 'string' ? payload : '',
+        });
+      }
+      return payload;
+    });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
@@ -48,7 +67,11 @@ export async function startCustomerApi(
     dataSource: app.get(DataSource),
     queues,
     close: async () => {
+      const document = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
       await app.close();
+      const validator = new OpenApiResponseValidator(document);
+      const problems = responses.flatMap((r) => validator.check(r));
+      expect(problems).toEqual([]);
       if (!existing) {
         await db.drop();
       }

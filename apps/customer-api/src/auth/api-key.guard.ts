@@ -8,7 +8,11 @@ import type { AuthenticatedRequest } from './client-id';
 
 export class UnauthorizedError extends ApplicationError {
   constructor() {
-    super('unauthorized', 'UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer <key> or x-api-key)');
+    super(
+      'unauthorized',
+      'UNAUTHORIZED',
+      'a valid API key is required (Authorization: Bearer <key> or x-api-key)',
+    );
   }
 }
 

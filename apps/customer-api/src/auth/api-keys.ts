@@ -26,7 +26,9 @@ export function loadApiKeys(inline: string | undefined, file: string | undefined
     const match = PAIR.exec(entry);
     if (!match) {
       // Never echo the entry: it holds a key.
-      throw new Error(`API key entry ${index + 1} is not name:key with a key of 16+ visible characters`);
+      throw new Error(
+        `API key entry ${index + 1} is not name:key with a key of 16+ visible characters`,
+      );
     }
     return { name: match[1], digest: digestOf(match[2]) };
   });

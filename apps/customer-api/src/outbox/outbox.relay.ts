@@ -43,7 +43,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     @InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>,
     private readonly publisher: MessagePublisher,
     private readonly env: CustomerApiEnvironment,
-    @InjectMetric('outbox_publish_latency_seconds') private readonly publishLatency: Histogram<string>,
+    @InjectMetric('outbox_publish_latency_seconds')
+    private readonly publishLatency: Histogram<string>,
   ) {
     this.skipLocked = ['mysql', 'mariadb'].includes(dataSource.options.type);
   }

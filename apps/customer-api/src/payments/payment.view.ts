@@ -1,33 +1,56 @@
-import type { Payment, PaymentStatus } from './payment.entity';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PAYMENT_STATUSES, type Payment, type PaymentStatus } from './payment.entity';
+
+const EXAMPLE_ID = '01a2189a-22ad-7408-a371-7e9ffa893414';
+
+class PaymentFields {
+  @ApiProperty({ example: 'cust-42' })
+  customerId!: string;
+  @ApiProperty({ example: 'pol-7' })
+  policyId!: string;
+  @ApiProperty({ description: 'Integer, in the currency minor unit', example: 12500 })
+  amount!: number;
+  @ApiProperty({ example: 'USD' })
+  currency!: string;
+  @ApiProperty({ example: '2026-11' })
+  period!: string;
+  @ApiProperty({ format: 'date-time' })
+  paidAt!: string;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class PaymentFailure {
+  @ApiProperty({ example: 'RETRIES_EXHAUSTED' })
+  code!: string;
+  @ApiProperty({ example: 'the sales database was unavailable' })
+  message!: string;
+  @ApiProperty({ example: 5 })
+  attempts!: number;
+}
 
 /** GET /payments/{requestId}: the payment as its client sees it. */
-export interface PaymentView {
-  requestId: string;
-  status: PaymentStatus;
-  customerId: string;
-  policyId: string;
-  amount: number;
-  currency: string;
-  period: string;
-  paidAt: string;
-  createdAt: string;
-  updatedAt: string;
+export class PaymentView extends PaymentFields {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
+  requestId!: string;
+  @ApiProperty({ enum: PAYMENT_STATUSES })
+  status!: PaymentStatus;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the sales DB held it' })
   completedAt?: string;
-  failure?: { code: string; message: string; attempts: number };
+  @ApiPropertyOptional({ type: PaymentFailure, description: 'Only when FAILED' })
+  failure?: PaymentFailure;
 }
 
 /** POST /payments: what was accepted, replayed unchanged for the same Idempotency-Key. */
-export interface AcceptedView {
-  requestId: string;
-  status: 'PENDING';
-  statusUrl: string;
-  customerId: string;
-  policyId: string;
-  amount: number;
-  currency: string;
-  period: string;
-  paidAt: string;
-  createdAt: string;
+export class AcceptedView extends PaymentFields {
+  @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
+  requestId!: string;
+  @ApiProperty({ enum: ['PENDING'] })
+  status!: 'PENDING';
+  @ApiProperty({ example: `/payments/${EXAMPLE_ID}` })
+  statusUrl!: string;
 }
 
 export function statusUrlOf(payment: Payment): string {

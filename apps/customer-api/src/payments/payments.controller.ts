@@ -1,7 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InputPipe, InvalidInputError } from '@app/platform';
 import { clientIdOf } from '../auth/client-id';
+import { ApiProblems } from '../openapi';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { PaymentsService } from './payments.service';
 import {
@@ -30,12 +39,38 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
   return header;
 }
 
+@ApiTags('payments')
 @Controller('payments')
 export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}
 
   @Post()
   @HttpCode(202)
+  @ApiOperation({
+    summary: 'Accept a payment',
+    description:
+      'Validates and durably records the payment, then answers at once. The 202 is sent only ' +
+      'after commit: the payment will reach the sales DB whatever fails afterwards. Poll the ' +
+      'status URL until COMPLETED or FAILED.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1-255 visible ASCII characters; the same key and body replay the first answer',
+  })
+  @ApiAcceptedResponse({
+    type: AcceptedView,
+    description: 'Accepted (or replayed)',
+    headers: {
+      Location: { description: 'The status URL', schema: { type: 'string' } },
+      'Retry-After': { description: 'Seconds before the first poll', schema: { type: 'integer' } },
+      'Idempotent-Replayed': {
+        description: '`true` on a replay',
+        schema: { type: 'string', enum: ['true'] },
+      },
+    },
+  })
+  @ApiProblems(400, 401, 409, 413, 415, 422, 429, 503)
   async create(
     @Body(InputPipe) body: CreatePaymentDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -56,6 +91,18 @@ export class PaymentsController {
   }
 
   @Get(':requestId')
+  @ApiOperation({ summary: "A payment's status" })
+  @ApiParam({ name: 'requestId', format: 'uuid' })
+  @ApiOkResponse({
+    type: PaymentView,
+    headers: {
+      'Retry-After': {
+        description: 'While PENDING: seconds before the next poll',
+        schema: { type: 'integer' },
+      },
+    },
+  })
+  @ApiProblems(400, 401, 404, 429, 503)
   async get(
     @Param('requestId') requestId: string,
     @Req() request: FastifyRequest,

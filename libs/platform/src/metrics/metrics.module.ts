@@ -13,7 +13,10 @@ export class MetricsModule {
     return {
       module: MetricsModule,
       imports: [
-        PrometheusModule.register({ controller: MetricsController, defaultMetrics: { enabled: true } }),
+        PrometheusModule.register({
+          controller: MetricsController,
+          defaultMetrics: { enabled: true },
+        }),
       ],
       providers: [QueueDepthCollector],
     };

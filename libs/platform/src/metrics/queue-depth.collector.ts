@@ -38,9 +38,18 @@ export class QueueDepthCollector implements OnModuleInit {
                 }),
                 { abortSignal: AbortSignal.timeout(1_000) },
               );
-              this.set({ queue, state: 'visible' }, Number(Attributes.ApproximateNumberOfMessages ?? 0));
-              this.set({ queue, state: 'in_flight' }, Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0));
-              this.set({ queue, state: 'delayed' }, Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0));
+              this.set(
+                { queue, state: 'visible' },
+                Number(Attributes.ApproximateNumberOfMessages ?? 0),
+              );
+              this.set(
+                { queue, state: 'in_flight' },
+                Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
+              );
+              this.set(
+                { queue, state: 'delayed' },
+                Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0),
+              );
             } catch {
               // SQS unreachable: leave the last reading; readiness reports the outage.
             }
