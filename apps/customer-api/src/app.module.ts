@@ -7,7 +7,9 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
 import { MessagingModule, QueueDirectory } from '@app/messaging';
 import {
+  databaseUrlOf,
   dataSourceOptions,
+  initializeDataSource,
   HealthModule,
   loggingModule,
   MetricsModule,
@@ -31,18 +33,21 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         loggingModule({ level: env.LOG_LEVEL, format: env.LOG_FORMAT, service: 'customer-api' }),
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions({
-            url: env.DATABASE_URL,
-            sqlitePath: env.SQLITE_PATH,
-            poolSize: env.DATABASE_POOL_SIZE,
-            connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
-            entities: ENTITIES,
-            migrations: MIGRATIONS,
-            runMigrations: env.DATABASE_MIGRATIONS_RUN,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({
+              url: databaseUrlOf(env),
+              sqlitePath: env.SQLITE_PATH,
+              poolSize: env.DATABASE_POOL_SIZE,
+              connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+              entities: ENTITIES,
+              migrations: MIGRATIONS,
+            }),
+            retryAttempts: 3,
+            retryDelay: 1_000,
           }),
-          retryAttempts: 3,
-          retryDelay: 1_000,
+          dataSourceFactory: (options) =>
+            initializeDataSource(options, env.DATABASE_MIGRATIONS_RUN),
         }),
         MessagingModule.forRoot({
           region: env.AWS_REGION,

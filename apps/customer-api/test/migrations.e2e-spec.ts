@@ -17,7 +17,6 @@ describe.each(mysqlOnly)('customer-api migrations (%s)', (kind) => {
         connectTimeoutMs: 5_000,
         entities: ENTITIES,
         migrations: MIGRATIONS,
-        runMigrations: false,
       }),
     );
     try {

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { validateSync, ValidationError } from 'class-validator';
 
 /**
  * Builds the `validate` function of ConfigModule.forRoot: environment variables are converted to
@@ -15,6 +15,28 @@ export function validateEnvironment<T extends object>(
       exposeDefaultValues: true,
     });
     const errors = validateSync(config, { skipMissingProperties: false, whitelist: false });
+    const database = config as {
+      NODE_ENV?: string;
+      DATABASE_URL?: string;
+      DATABASE_HOST?: string;
+      SQLITE_PATH?: string;
+    };
+    if (
+      database.NODE_ENV === 'production' &&
+      !database.DATABASE_URL &&
+      !database.DATABASE_HOST &&
+      !raw.SQLITE_PATH
+    ) {
+      // A container that lost its database settings must not quietly keep payments in a file.
+      errors.push(
+        Object.assign(new ValidationError(), {
+          property: 'DATABASE_URL',
+          constraints: {
+            required: 'production needs DATABASE_URL or DATABASE_HOST (or an explicit SQLITE_PATH)',
+          },
+        }),
+      );
+    }
     if (errors.length > 0) {
       const lines = errors.map(
         (e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,

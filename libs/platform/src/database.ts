@@ -13,8 +13,30 @@ export interface DatabaseSettings {
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
-  /** Run pending MySQL migrations on start-up. */
-  runMigrations: boolean;
+}
+
+/** The parts of a MySQL URL, as ECS injects them from Secrets Manager. */
+export interface DatabaseParts {
+  DATABASE_URL?: string;
+  DATABASE_HOST?: string;
+  DATABASE_PORT?: number;
+  DATABASE_NAME?: string;
+  DATABASE_USER?: string;
+  DATABASE_PASSWORD?: string;
+}
+
+/** DATABASE_URL, or one built from DATABASE_HOST and friends; undefined means embedded SQLite. */
+export function databaseUrlOf(env: DatabaseParts): string | undefined {
+  if (env.DATABASE_URL) {
+    return env.DATABASE_URL;
+  }
+  if (!env.DATABASE_HOST) {
+    return undefined;
+  }
+  const user = encodeURIComponent(env.DATABASE_USER ?? 'root');
+  const password = env.DATABASE_PASSWORD ? `:${encodeURIComponent(env.DATABASE_PASSWORD)}` : '';
+  const name = encodeURIComponent(env.DATABASE_NAME ?? '');
+  return `mysql://${user}${password}@${env.DATABASE_HOST}:${env.DATABASE_PORT ?? 3306}/${name}`;
 }
 
 export function isMysqlUrl(url: string | undefined): url is string {
@@ -33,7 +55,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       url: settings.url.replace(/^mariadb:/, 'mysql:'),
       entities: settings.entities,
       migrations: settings.migrations,
-      migrationsRun: settings.runMigrations,
+      // Run by initializeDataSource, under a lock, when the app asks for it.
+      migrationsRun: false,
       migrationsTransactionMode: 'each',
       synchronize: false,
       timezone: 'Z',

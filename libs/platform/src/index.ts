@@ -1,6 +1,7 @@
 export * from './config';
 export * from './database';
 export * from './database-errors';
+export * from './database-migrations';
 export * from './errors';
 export * from './http';
 export * from './problem';
@@ -10,3 +11,4 @@ export * from './health/health.module';
 export * from './logging';
 export * from './metrics/metrics.module';
 export * from './public-route';
+export * from './service-environment';

@@ -1,0 +1,107 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { toBoolean } from './config';
+
+/**
+ * What both services read from the environment; each app's class adds its own. Every default
+ * is annotated with its type: class-transformer converts by the declared type.
+ */
+export class ServiceEnvironment {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'production';
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  /** `mysql://user:password@host:3306/database` (`mariadb://` for MariaDB's dialect). */
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\/.+/, {
+    message: 'DATABASE_URL must be a mysql:// or mariadb:// URL',
+  })
+  DATABASE_URL?: string;
+
+  /** Instead of DATABASE_URL: the parts, as ECS injects them from Secrets Manager. */
+  @IsOptional()
+  @IsString()
+  DATABASE_HOST?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  DATABASE_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  DATABASE_NAME?: string;
+
+  @IsOptional()
+  @IsString()
+  DATABASE_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  DATABASE_PASSWORD?: string;
+
+  /** Without DATABASE_URL or DATABASE_HOST the app keeps its data in this SQLite file. */
+  @IsString()
+  @MinLength(1)
+  SQLITE_PATH: string = 'data/app.sqlite';
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE: number = 16;
+
+  @IsInt()
+  @Min(100)
+  DATABASE_CONNECT_TIMEOUT_MS: number = 2_000;
+
+  /** Apply pending migrations at start-up (MySQL; under a named lock across replicas). */
+  @Transform(toBoolean)
+  @IsIn([true, false])
+  DATABASE_MIGRATIONS_RUN: boolean = true;
+
+  @IsString()
+  @MinLength(1)
+  AWS_REGION: string = 'us-east-1';
+
+  /** SQS-compatible endpoint (LocalStack, the embedded stand-in); unset on AWS. */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'SQS_ENDPOINT must be an http(s) URL' })
+  SQS_ENDPOINT?: string;
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  SALES_QUEUE: string = SALES_QUEUE;
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  PAYMENT_STATUS_QUEUE: string = PAYMENT_STATUS_QUEUE;
+
+  /** Long-poll wait of each receive. */
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  SQS_WAIT_TIME_SECONDS: number = 20;
+
+  /** Deliveries before a message is dead-lettered; equals the queues' redrive policy. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  MAX_RECEIVE_COUNT: number = 5;
+
+  /** Graceful shutdown budget; keep it under the orchestrator's stop timeout (ECS: 30 s). */
+  @IsInt()
+  @Min(1_000)
+  SHUTDOWN_TIMEOUT_MS: number = 25_000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+}
