@@ -75,7 +75,9 @@ export class OpenApiResponseValidator {
       validate = this.ajv.compile(rewriteRefs(content.schema) as object);
       this.compiled.set(key, validate);
     }
-    const body: unknown = response.body === '' ? undefined : JSON.parse(response.body);
+    const isJson = /[/+]json$/.test(mediaType);
+    const body: unknown =
+      isJson && response.body !== '' ? JSON.parse(response.body) : response.body;
     return validate(body) ? [] : [`${where}: ${this.ajv.errorsText(validate.errors)}`];
   }
 }

@@ -10,5 +10,6 @@ export * from './validation';
 export * from './health/health.module';
 export * from './logging';
 export * from './metrics/metrics.module';
+export * from './openapi';
 export * from './public-route';
 export * from './service-environment';

@@ -8,9 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InputPipe, InvalidInputError } from '@app/platform';
+import { ApiProblems, InputPipe, InvalidInputError } from '@app/platform';
 import { clientIdOf } from '../auth/client-id';
-import { ApiProblems } from '../openapi';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { PaymentsService } from './payments.service';
 import {

@@ -1,10 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiProblems } from '../openapi';
 import { PublicRoute } from '../public-route';
 import { SqsHealthIndicator } from './sqs.health';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
+@ApiTags('operations')
 @Controller('health')
 @PublicRoute()
 export class HealthController {
@@ -16,14 +19,19 @@ export class HealthController {
 
   /** The process is up; an orchestrator restarts it otherwise. */
   @Get('live')
-  @HealthCheck()
+  @ApiOperation({ summary: 'The process is up' })
+  @ApiOkResponse({ description: 'Up' })
+  @HealthCheck({ swaggerDocumentation: false })
   live() {
     return this.health.check([]);
   }
 
   /** The database and the queues answer; a load balancer sends traffic only then. */
   @Get('ready')
-  @HealthCheck()
+  @ApiOperation({ summary: 'The database and the queues answer' })
+  @ApiOkResponse({ description: 'Ready' })
+  @ApiProblems(503)
+  @HealthCheck({ swaggerDocumentation: false })
   ready() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),

@@ -2,13 +2,18 @@ import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PublicRoute } from '../public-route';
 
 /** GET /metrics in the Prometheus text format, through Fastify's reply. */
+@ApiTags('operations')
 @Controller()
 @PublicRoute()
 export class MetricsController extends PrometheusController {
-  @Get('metrics')
+  // The path comes from PrometheusModule's `path` option (/metrics).
+  @Get()
+  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
   override async index(@Res() reply: FastifyReply): Promise<string> {
     const body = await register.metrics();
     void reply.type(register.contentType).send(body);

@@ -1,0 +1,112 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { encodeMessage, SalesRecordedV1 } from '@app/contracts';
+import { createSqsClient } from '@app/messaging';
+import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
+import { createTestQueues, eventually } from '../../../tools/testing/queues';
+import { TcpProxy } from '../../../tools/testing/tcp-proxy';
+import { startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
+
+/** The value of one sample in Prometheus text, or 0 when absent. */
+function sample(metrics: string, name: string): number {
+  const line = metrics.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : 0;
+}
+
+describe.each(databaseKinds())('customer-api operations (%s)', (kind) => {
+  it('should move each metric when its event happens', async () => {
+    const sqs = createSqsClient({
+      region: 'us-east-1',
+      endpoint: process.env.TEST_SQS_ENDPOINT as string,
+    });
+    const api = await startCustomerApi(kind, sqs, process.env.TEST_SQS_ENDPOINT as string);
+    try {
+      const scrape = async (): Promise<string> =>
+        (await api.http().get('/metrics').expect(200)).text;
+      const before = await scrape();
+      expect(before).toContain('process_cpu_user_seconds_total');
+
+      const created = await api.http().post('/payments').send(VALID_PAYMENT).expect(202);
+      await api
+        .http()
+        .post('/payments')
+        .send({ ...VALID_PAYMENT, amount: 0 })
+        .expect(400);
+      const paymentId = (created.body as { requestId: string }).requestId;
+      const { body, attributes } = encodeMessage(
+        Object.assign(new SalesRecordedV1(), { paymentId, recordedAt: new Date().toISOString() }),
+      );
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: api.queues.paymentStatus.url,
+          MessageBody: body,
+          MessageAttributes: attributes,
+        }),
+      );
+      await eventually(
+        async () =>
+          (await api.http().get(`/payments/${paymentId}`)).body.status === 'COMPLETED'
+            ? true
+            : undefined,
+        { what: 'COMPLETED' },
+      );
+
+      const after = await scrape();
+      expect(sample(after, 'payments_requests_total{outcome="accepted"}')).toBe(1);
+      expect(sample(after, 'payments_requests_total{outcome="invalid"}')).toBe(1);
+      expect(sample(after, 'payment_status_updates_total{result="completed"}')).toBe(1);
+      expect(sample(after, 'payment_completion_seconds_count')).toBe(1);
+      expect(sample(after, 'outbox_publish_latency_seconds_count')).toBe(1);
+      expect(after).toMatch(/^outbox_backlog 0$/m);
+      expect(after).toContain(
+        `sqs_queue_messages{queue="${api.queues.sales.name}",state="visible"} 1`,
+      );
+    } finally {
+      await api.close();
+      sqs.destroy();
+    }
+  });
+});
+
+const mysqlOnly = databaseKinds().includes('mysql') ? ['mysql' as const] : [];
+
+describe.each(mysqlOnly)('customer-api readiness (%s)', (kind) => {
+  it('should go 503 when the database is cut and back to 200 when it returns', async () => {
+    const db = await createTestDatabase(kind, 'ready');
+    const target = new URL(db.url as string);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
+    const viaProxy = new URL(db.url as string);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const sqs = createSqsClient({
+      region: 'us-east-1',
+      endpoint: process.env.TEST_SQS_ENDPOINT as string,
+    });
+    const api = await startCustomerApi(
+      kind,
+      sqs,
+      process.env.TEST_SQS_ENDPOINT as string,
+      { DATABASE_URL: viaProxy.toString() },
+      { db, queues: await createTestQueues(sqs) },
+    );
+    try {
+      await api.http().get('/health/ready').expect(200);
+      await api.http().get('/health/live').expect(200);
+      proxy.cut();
+      const down = await api.http().get('/health/ready');
+      expect(down.status).toBe(503);
+      expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+      await api.http().get('/health/live').expect(200);
+      proxy.restore();
+      await eventually(
+        async () => ((await api.http().get('/health/ready')).status === 200 ? true : undefined),
+        {
+          what: 'ready again',
+        },
+      );
+    } finally {
+      await api.close();
+      await proxy.close();
+      await db.drop();
+      sqs.destroy();
+    }
+  });
+});

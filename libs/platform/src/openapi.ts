@@ -1,0 +1,63 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+
+class FieldErrorDoc {
+  @ApiProperty({ example: 'amount' })
+  field!: string;
+  @ApiProperty({ example: 'amount must be an integer number of minor units' })
+  message!: string;
+}
+
+/** RFC 9457 problem details: the body of every error. */
+export class ProblemDetailsDoc {
+  @ApiProperty({ format: 'uri', example: 'urn:problem:invalid-request' })
+  type!: string;
+  @ApiProperty({ example: 'Bad Request' })
+  title!: string;
+  @ApiProperty({ example: 400 })
+  status!: number;
+  @ApiProperty({ example: 'the request body is invalid' })
+  detail!: string;
+  @ApiPropertyOptional({ description: 'Stable machine-readable code', example: 'INVALID_INPUT' })
+  code?: string;
+  @ApiPropertyOptional({ type: [FieldErrorDoc], description: 'On 400: every bad field' })
+  errors?: FieldErrorDoc[];
+}
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid body, id or header; `errors` names every bad field',
+  401: 'Missing or unknown API key (when keys are configured)',
+  404: 'No such payment for this client',
+  409: 'The Idempotency-Key is in use by a request still in flight',
+  413: 'Body larger than 16 KiB',
+  415: 'Body is not application/json',
+  422: 'The Idempotency-Key was used with a different body',
+  429: 'Rate limited',
+  503: 'A dependency (the database or the queues) is unavailable',
+};
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+};
+
+/** Documents problem+json answers for the given statuses. */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ProblemDetailsDoc),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: PROBLEM_DESCRIPTIONS[status],
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDoc) } } },
+        ...([409, 429, 503].includes(status) ? { headers: RETRY_AFTER } : {}),
+      }),
+    ),
+  );
+}
