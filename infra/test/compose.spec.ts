@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { getMetadataStorage } from 'class-validator';
 import { parse } from 'yaml';
+import { loadEnvironment as loadCustomerApiEnvironment } from '../../apps/customer-api/src/config/config.module';
+import { CustomerApiEnvironment } from '../../apps/customer-api/src/config/environment';
+import { loadEnvironment as loadSalesWorkerEnvironment } from '../../apps/sales-worker/src/config/config.module';
+import { SalesWorkerEnvironment } from '../../apps/sales-worker/src/config/environment';
 import { DEFAULT_QUEUE_SETUP } from '@app/messaging/queue-setup';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts/queues';
 
@@ -190,4 +195,31 @@ describe('docker-compose.yml', () => {
     );
     expect(env(app.service).MAX_RECEIVE_COUNT).toBe(env('queue-setup').MAX_RECEIVE_COUNT);
   });
+});
+
+describe("docker-compose.yml against the apps' own configuration", () => {
+  const configs = {
+    'customer-api': { load: loadCustomerApiEnvironment, cls: CustomerApiEnvironment },
+    'sales-worker': { load: loadSalesWorkerEnvironment, cls: SalesWorkerEnvironment },
+  } as const;
+
+  it.each(APPS.map((app) => app.service))(
+    'should give %s an environment its validation accepts, naming only variables it reads',
+    (name) => {
+      const { load, cls } = configs[name];
+      const given = Object.fromEntries(
+        Object.entries(env(name)).filter(([, value]) => value !== undefined && value !== ''),
+      );
+      const config = load(given);
+      expect(config.NODE_ENV).toBe('production');
+      expect(config.DATABASE_URL).toMatch(/^mysql:\/\//);
+
+      const known = new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(cls, '', true, false)
+          .map((m) => m.propertyName),
+      );
+      expect(Object.keys(env(name)).filter((key) => !known.has(key))).toEqual([]);
+    },
+  );
 });
