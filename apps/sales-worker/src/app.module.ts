@@ -5,7 +5,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
 import { MessagingModule, QueueDirectory } from '@app/messaging';
-import { dataSourceOptions, HealthModule, loggingModule, ProblemFilter } from '@app/platform';
+import {
+  databaseUrlOf,
+  dataSourceOptions,
+  HealthModule,
+  initializeDataSource,
+  loggingModule,
+  MetricsModule,
+  ProblemFilter,
+} from '@app/platform';
 import { SalesWorkerEnvironment } from './config/environment';
 import { ConfigModule } from './config/config.module';
 import { ENTITIES } from './database/entities';
@@ -21,18 +29,21 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(env),
         loggingModule({ level: env.LOG_LEVEL, format: env.LOG_FORMAT, service: 'sales-worker' }),
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions({
-            url: env.DATABASE_URL,
-            sqlitePath: env.SQLITE_PATH,
-            poolSize: env.DATABASE_POOL_SIZE,
-            connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
-            entities: ENTITIES,
-            migrations: MIGRATIONS,
-            runMigrations: env.DATABASE_MIGRATIONS_RUN,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({
+              url: databaseUrlOf(env),
+              sqlitePath: env.SQLITE_PATH,
+              poolSize: env.DATABASE_POOL_SIZE,
+              connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+              entities: ENTITIES,
+              migrations: MIGRATIONS,
+            }),
+            retryAttempts: 3,
+            retryDelay: 1_000,
           }),
-          retryAttempts: 3,
-          retryDelay: 1_000,
+          dataSourceFactory: (options) =>
+            initializeDataSource(options, env.DATABASE_MIGRATIONS_RUN),
         }),
         MessagingModule.forRoot({
           region: env.AWS_REGION,
@@ -62,6 +73,7 @@ export class AppModule {
           inject: [QueueDirectory, SQSClient],
         }),
         HealthModule,
+        MetricsModule.forRoot(),
         SalesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, QueueConsumers],

@@ -40,7 +40,6 @@ describe.each(databaseKinds())('sales-worker schema (%s)', (kind) => {
       connectTimeoutMs: 5_000,
       entities: ENTITIES,
       migrations: MIGRATIONS,
-      runMigrations: false,
     });
     dataSource = new DataSource(
       options.type === 'mysql' && db.url

@@ -8,7 +8,10 @@ import {
   testSqsClient,
   TestQueues,
 } from '../../../tools/testing/queues';
-import { createApp as createCustomerApi } from '../../customer-api/src/bootstrap';
+import {
+  createApp as createCustomerApi,
+  shutDown as shutDownCustomerApi,
+} from '../../customer-api/src/bootstrap';
 import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/config.module';
 import {
   DatabaseFault,
@@ -73,7 +76,10 @@ describe.each(databaseKinds())(
 
     afterAll(async () => {
       await worker?.close();
-      await api?.close();
+      if (api) {
+        // As on SIGTERM: its consumer's long poll must not outlive the test.
+        await shutDownCustomerApi(api, 10_000);
+      }
       await fault?.close();
       await apiDb?.drop();
       await salesDb?.drop();

@@ -19,6 +19,7 @@ import { createApp, shutDown } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
 import { ENTITIES } from '../src/database/entities';
+import { QueueConsumers } from '../src/queue-consumers';
 
 /** One delivery of a `sales` message to the worker, as its consumer saw it. */
 export interface Receive {
@@ -35,6 +36,7 @@ export interface Worker {
   env: SalesWorkerEnvironment;
   http: () => ReturnType<typeof request>;
   dataSource: DataSource;
+  /** Recorded from the end of app.init(): send the messages to watch after the start. */
   receives: Receive[];
   /** What SIGTERM does: drain the consumer, then close. */
   shutDown(): Promise<void>;
@@ -62,7 +64,6 @@ export async function startSalesWorker(
   });
   const app = await createApp(env);
   await app.init();
-  await app.getHttpAdapter().getInstance().ready();
   const receives: Receive[] = [];
   const consumer = app.get(SqsService).consumers.get(SALES_QUEUE)?.instance;
   if (!consumer) {
@@ -79,6 +80,7 @@ export async function startSalesWorker(
       batch,
     }),
   );
+  await app.getHttpAdapter().getInstance().ready();
   let closed = false;
   return {
     app,
@@ -93,6 +95,8 @@ export async function startSalesWorker(
     close: async () => {
       if (!closed) {
         closed = true;
+        // Drained first, as on SIGTERM: a long poll left running would outlive the test.
+        await app.get(QueueConsumers).drain(env.SHUTDOWN_TIMEOUT_MS);
         await app.close();
       }
     },
@@ -108,7 +112,6 @@ export async function openDatabase(db: TestDatabase): Promise<DataSource> {
     connectTimeoutMs: 2_000,
     entities: ENTITIES,
     migrations: [],
-    runMigrations: false,
   });
   return new DataSource({ ...options, synchronize: false }).initialize();
 }

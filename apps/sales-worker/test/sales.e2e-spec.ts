@@ -1,7 +1,12 @@
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SALES_RECORDED } from '@app/contracts';
 import { ensureQueues } from '@app/messaging';
-import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
+import {
+  createTestDatabase,
+  DatabaseKind,
+  databaseKinds,
+  TestDatabase,
+} from '../../../tools/testing/databases';
 import {
   createTestQueues,
   eventually,
@@ -23,7 +28,23 @@ import {
 
 const QUEUE_OPTIONS = { maxReceiveCount: 5, visibilityTimeoutSeconds: 30, retentionSeconds: 3600 };
 
-describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) => {
+interface Variant {
+  label: string;
+  kind: DatabaseKind;
+  scheme?: string;
+}
+
+/** MySQL also under `mariadb://`, which selects TypeORM's MariaDB dialect. */
+const VARIANTS = databaseKinds().flatMap((kind): Variant[] =>
+  kind === 'mysql'
+    ? [
+        { label: 'mysql', kind },
+        { label: 'mysql via mariadb://', kind, scheme: 'mariadb://' },
+      ]
+    : [{ label: kind, kind }],
+);
+
+describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, scheme }) => {
   let sqs: SQSClient;
   let db: TestDatabase;
   let queues: TestQueues;
@@ -34,7 +55,11 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
     sqs = testSqsClient();
     db = await createTestDatabase(kind, 'sales');
     queues = await createTestQueues(sqs, QUEUE_OPTIONS);
-    worker = await startSalesWorker(db, queues);
+    worker = await startSalesWorker(
+      db,
+      queues,
+      db.url && scheme ? { DATABASE_URL: db.url.replace(/^mysql:\/\//, scheme) } : {},
+    );
     status = new QueueInbox(sqs, queues.paymentStatus.url);
   });
 
@@ -250,5 +275,25 @@ describe.each(databaseKinds())('sales-worker recording payments (%s)', (kind) =>
   it('should be ready while the database and the queues answer', async () => {
     const ready = await worker.http().get('/health/ready').expect(200);
     expect(ready.body).toMatchObject({ status: 'ok' });
+  });
+
+  it('should count what became of each delivery, next to the queue depths, at GET /metrics', async () => {
+    const payment = paymentRecorded({ period: '2031-06' });
+    await send(sqs, queues.sales.url, [encoded(payment)]);
+    await status.waitFor(payment.paymentId, SALES_RECORDED);
+    await send(sqs, queues.sales.url, [encoded(payment)]);
+    await status.waitFor(payment.paymentId, SALES_RECORDED, 2);
+
+    const metrics = await worker.http().get('/metrics').expect(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    const value = (series: string): number =>
+      Number(
+        new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(metrics.text)?.[1],
+      );
+    expect(value('sales_messages_total{outcome="recorded"}')).toBeGreaterThanOrEqual(1);
+    expect(value('sales_messages_total{outcome="duplicate"}')).toBeGreaterThanOrEqual(1);
+    expect(metrics.text).toContain(
+      `sqs_queue_messages{queue="${queues.sales.name}-dlq",state="visible"}`,
+    );
   });
 });

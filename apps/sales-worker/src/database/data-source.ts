@@ -16,6 +16,5 @@ export default new DataSource(
     connectTimeoutMs: 5_000,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    runMigrations: false,
   }),
 );

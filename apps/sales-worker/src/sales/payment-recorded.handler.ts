@@ -1,6 +1,8 @@
 import { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import {
   parseMessage,
   PAYMENT_RECORDED,
@@ -11,6 +13,7 @@ import {
 } from '@app/contracts';
 import { BatchProcessor, GiveUp, QueueDirectory, ReceivedMessage } from '@app/messaging';
 import { SalesWorkerEnvironment } from '../config/environment';
+import { SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
 import { SalesService } from './sales.service';
 import { StatusReporter } from './status.reporter';
 import { Throttle } from './throttle';
@@ -29,6 +32,7 @@ export class PaymentRecordedHandler {
   constructor(
     private readonly sales: SalesService,
     private readonly status: StatusReporter,
+    @InjectMetric(SALES_MESSAGES_TOTAL) private readonly outcomes: Counter<'outcome'>,
     sqs: SQSClient,
     queues: QueueDirectory,
     env: SalesWorkerEnvironment,
@@ -49,7 +53,8 @@ export class PaymentRecordedHandler {
         maxReceiveCount: env.MAX_RECEIVE_COUNT,
       },
       onGiveUp: (message, reason) => this.giveUp(message, reason),
-      onTransientError: (message, err, delaySeconds) =>
+      onTransientError: (message, err, delaySeconds) => {
+        this.count('retried');
         this.logger.warn(
           {
             err,
@@ -59,7 +64,8 @@ export class PaymentRecordedHandler {
             delaySeconds,
           },
           'payment.recorded failed; retrying',
-        ),
+        );
+      },
     });
   }
 
@@ -72,6 +78,7 @@ export class PaymentRecordedHandler {
         const { sale, duplicate } = await this.throttle.run(() =>
           this.sales.record(payment, correlationId),
         );
+        this.count(duplicate ? 'duplicate' : 'recorded');
         this.logger.log({ paymentId: sale.paymentId, correlationId, duplicate }, 'sale recorded');
         const message = Object.assign(new SalesRecordedV1(), {
           paymentId: sale.paymentId,
@@ -84,7 +91,10 @@ export class PaymentRecordedHandler {
 
   /** Receive errors (SQS unreachable, say): the consumer polls again by itself. */
   @SqsConsumerEventHandler(SALES_QUEUE, 'error')
-  onConsumerError(err: Error): void {
+  onConsumerError(err: Error & { code?: string }): void {
+    if (err.code === 'AbortError') {
+      return; // the shutdown drain cut an idle long poll short, as it means to
+    }
     this.logger.warn({ err }, 'sales queue consumer error');
   }
 
@@ -100,6 +110,7 @@ export class PaymentRecordedHandler {
         ? undefined
         : parseMessage<PaymentRecordedV1>(received.raw.Body, [PAYMENT_RECORDED]).paymentId);
     const context = { paymentId, correlationId: received.correlationId, ...reason };
+    this.count('dead_lettered');
     this.logger.error(context, 'payment.recorded given up; dead-lettering it');
     if (!paymentId) {
       return;
@@ -114,5 +125,9 @@ export class PaymentRecordedHandler {
       attempts: reason.attempts,
     });
     await this.status.send({ message, correlationId: received.correlationId });
+  }
+
+  private count(outcome: SalesMessageOutcome): void {
+    this.outcomes.inc({ outcome });
   }
 }

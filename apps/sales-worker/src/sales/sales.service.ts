@@ -41,7 +41,8 @@ export class SalesService {
     @InjectRepository(Sale) private readonly sales: Repository<Sale>,
     @InjectRepository(MonthlyTotal) private readonly totals: Repository<MonthlyTotal>,
   ) {
-    this.dialect = dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+    // dataSourceOptions gives better-sqlite3, or mysql / mariadb (the same SQL here).
+    this.dialect = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
     if (this.dialect === 'sqlite') {
       this.transactions = new Semaphore(1);
     }
