@@ -5,7 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { MessagingModule, QueueDirectory } from '@app/messaging';
+import { ConsumerDrain, MessagingModule, QueueDirectory } from '@app/messaging';
 import {
   databaseUrlOf,
   dataSourceOptions,
@@ -23,7 +23,6 @@ import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
 import { OutboxModule } from './outbox/outbox.module';
 import { PaymentsModule } from './payments/payments.module';
-import { QueueConsumers } from './queue-consumers';
 
 @Module({})
 export class AppModule {
@@ -87,7 +86,7 @@ export class AppModule {
         // Guards run in this order: the key names the client the rate limit counts against.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: ClientThrottlerGuard },
-        QueueConsumers,
+        ConsumerDrain,
       ],
     };
   }

@@ -7,7 +7,7 @@ import { configureHttp, createHttpAdapter } from '@app/platform';
 import { AppModule } from './app.module';
 import { serveOpenApi } from './openapi';
 import { CustomerApiEnvironment } from './config/environment';
-import { QueueConsumers } from './queue-consumers';
+import { ConsumerDrain } from '@app/messaging';
 
 /** Bodies of POST /payments are small; anything larger is refused with 413. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -49,7 +49,7 @@ export async function createApp(env: CustomerApiEnvironment): Promise<NestFastif
 export async function shutDown(app: NestFastifyApplication, timeoutMs: number): Promise<void> {
   const deadline = setTimeout(() => process.exit(1), timeoutMs);
   deadline.unref();
-  await app.get(QueueConsumers).drain(timeoutMs);
+  await app.get(ConsumerDrain).drain(timeoutMs);
   await app.close();
   clearTimeout(deadline);
 }

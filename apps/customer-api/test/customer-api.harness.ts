@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../tools/testing/databases';
 import { OpenApiResponseValidator, RecordedResponse } from '../../../tools/testing/openapi';
 import { createTestQueues, TestQueues } from '../../../tools/testing/queues';
-import { createApp } from '../src/bootstrap';
+import { createApp, shutDown } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 
 export interface Harness {
@@ -68,7 +68,7 @@ export async function startCustomerApi(
     queues,
     close: async () => {
       const document = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
-      await app.close();
+      await shutDown(app, 10_000);
       const validator = new OpenApiResponseValidator(document);
       const problems = responses.flatMap((r) => validator.check(r));
       expect(problems).toEqual([]);

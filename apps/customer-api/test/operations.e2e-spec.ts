@@ -16,7 +16,7 @@ describe.each(databaseKinds())('customer-api operations (%s)', (kind) => {
   it('should move each metric when its event happens', async () => {
     const sqs = createSqsClient({
       region: 'us-east-1',
-      endpoint: process.env.TEST_SQS_ENDPOINT as string,
+      endpoint: process.env.TEST_SQS_ENDPOINT,
     });
     const api = await startCustomerApi(kind, sqs, process.env.TEST_SQS_ENDPOINT as string);
     try {
@@ -78,7 +78,7 @@ describe.each(mysqlOnly)('customer-api readiness (%s)', (kind) => {
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const sqs = createSqsClient({
       region: 'us-east-1',
-      endpoint: process.env.TEST_SQS_ENDPOINT as string,
+      endpoint: process.env.TEST_SQS_ENDPOINT,
     });
     const api = await startCustomerApi(
       kind,

@@ -43,7 +43,7 @@ describe.each(databaseKinds())('customer-api security (%s)', (kind) => {
       .set('Authorization', `Bearer ${ALPHA}`)
       .send(VALID_PAYMENT)
       .expect(202);
-    const location = created.headers.location as string;
+    const location = created.headers.location;
 
     await api.http().get(location).set('x-api-key', ALPHA).expect(200);
     const other = await api.http().get(location).set('x-api-key', BETA).expect(404);

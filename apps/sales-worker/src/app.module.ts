@@ -18,7 +18,7 @@ import { SalesWorkerEnvironment } from './config/environment';
 import { ConfigModule } from './config/config.module';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
-import { QueueConsumers } from './queue-consumers';
+import { ConsumerDrain } from '@app/messaging';
 import { SalesModule } from './sales/sales.module';
 
 @Module({})
@@ -76,7 +76,7 @@ export class AppModule {
         MetricsModule.forRoot(),
         SalesModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, QueueConsumers],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ConsumerDrain],
     };
   }
 }

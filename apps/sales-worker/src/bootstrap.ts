@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { configureHttp, createHttpAdapter } from '@app/platform';
 import { AppModule } from './app.module';
 import { SalesWorkerEnvironment } from './config/environment';
-import { QueueConsumers } from './queue-consumers';
+import { ConsumerDrain } from '@app/messaging';
 
 /** The worker's HTTP API only reads: no request has a body worth more than this. */
 const BODY_LIMIT_BYTES = 1024;
@@ -29,7 +29,7 @@ export async function createApp(env: SalesWorkerEnvironment): Promise<NestFastif
 export async function shutDown(app: NestFastifyApplication, timeoutMs: number): Promise<void> {
   const deadline = setTimeout(() => process.exit(1), timeoutMs);
   deadline.unref();
-  await app.get(QueueConsumers).drain(timeoutMs);
+  await app.get(ConsumerDrain).drain(timeoutMs);
   await app.close();
   clearTimeout(deadline);
 }

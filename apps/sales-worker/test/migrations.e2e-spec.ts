@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '@app/platform';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
 import { ENTITIES } from '../src/database/entities';
@@ -43,7 +43,7 @@ describe.each(databaseKinds())('sales-worker schema (%s)', (kind) => {
     });
     dataSource = new DataSource(
       options.type === 'mysql' && db.url
-        ? ({ ...options, type: await mysqlDialect(db.url) } as DataSourceOptions)
+        ? { ...options, type: await mysqlDialect(db.url) }
         : options,
     );
     await dataSource.initialize();

@@ -19,7 +19,7 @@ import { createApp, shutDown } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
 import { ENTITIES } from '../src/database/entities';
-import { QueueConsumers } from '../src/queue-consumers';
+import { ConsumerDrain } from '@app/messaging';
 
 /** One delivery of a `sales` message to the worker, as its consumer saw it. */
 export interface Receive {
@@ -96,7 +96,7 @@ export async function startSalesWorker(
       if (!closed) {
         closed = true;
         // Drained first, as on SIGTERM: a long poll left running would outlive the test.
-        await app.get(QueueConsumers).drain(env.SHUTDOWN_TIMEOUT_MS);
+        await app.get(ConsumerDrain).drain(env.SHUTDOWN_TIMEOUT_MS);
         await app.close();
       }
     },
@@ -150,7 +150,7 @@ export async function send(
     messages.map((message, i) => ({ id: String(i), message })),
   );
   if (failedIds.size > 0) {
-    throw firstError;
+    throw firstError ?? new Error('SendMessageBatch failed');
   }
 }
 

@@ -19,13 +19,13 @@ export async function publishBatch(
   sqs: SQSClient,
   queueUrl: string,
   entries: readonly PublishEntry[],
-): Promise<{ failedIds: Set<string>; firstError?: unknown }> {
+): Promise<{ failedIds: Set<string>; firstError?: Error }> {
   const chunks: PublishEntry[][] = [];
   for (let i = 0; i < entries.length; i += SQS_BATCH_LIMIT) {
     chunks.push(entries.slice(i, i + SQS_BATCH_LIMIT));
   }
   const failedIds = new Set<string>();
-  let firstError: unknown;
+  let firstError: Error | undefined;
   await Promise.all(
     chunks.map(async (chunk) => {
       try {
@@ -46,7 +46,7 @@ export async function publishBatch(
           firstError ??= new Error(`${failed.Code ?? 'SendMessageBatch'}: ${failed.Message ?? ''}`);
         }
       } catch (err) {
-        firstError ??= err;
+        firstError ??= err instanceof Error ? err : new Error(String(err));
         chunk.forEach(({ id }) => failedIds.add(id));
       }
     }),

@@ -13,3 +13,4 @@ export * from './metrics/metrics.module';
 export * from './openapi';
 export * from './public-route';
 export * from './service-environment';
+export * from './transaction';

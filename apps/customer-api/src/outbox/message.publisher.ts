@@ -8,7 +8,7 @@ export abstract class MessagePublisher {
   abstract publish(
     destination: string,
     entries: readonly PublishEntry[],
-  ): Promise<{ failedIds: Set<string>; firstError?: unknown }>;
+  ): Promise<{ failedIds: Set<string>; firstError?: Error }>;
 }
 
 @Injectable()

@@ -157,10 +157,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         })),
       );
       result.failedIds.forEach((id) => failed.add(id));
-      if (result.firstError !== undefined) {
-        error ??=
-          result.firstError instanceof Error ? result.firstError : new Error('publish failed');
-      }
+      error ??= result.firstError;
     }
     const sent = rows.filter((row) => !failed.has(row.id));
     if (sent.length > 0) {

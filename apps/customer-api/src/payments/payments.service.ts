@@ -11,7 +11,7 @@ import {
   SALES_QUEUE,
   SALES_RECORDED,
 } from '@app/contracts';
-import { InvalidInputError, isDuplicateKeyError } from '@app/platform';
+import { InvalidInputError, isDuplicateKeyError, transaction } from '@app/platform';
 import { CustomerApiEnvironment } from '../config/environment';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { OutboxRelay } from '../outbox/outbox.relay';
@@ -132,7 +132,7 @@ export class PaymentsService {
       completedAt: null,
     });
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await transaction(this.dataSource, async (manager) => {
         await manager.insert(Payment, payment);
         await manager.insert(OutboxMessage, this.outboxMessageFor(payment, now));
         if (claimed) {

@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { PaymentRecordedV1 } from '@app/contracts';
-import { isDuplicateKeyError } from '@app/platform';
+import { isDuplicateKeyError, transaction } from '@app/platform';
 import { MonthlyTotal } from './monthly-total.entity';
 import { Sale } from './sale.entity';
 import { SaleNotFoundError } from './sale.errors';
-import { Semaphore } from './throttle';
 
 export interface RecordedSale {
   sale: Sale;
@@ -30,11 +29,6 @@ const ADD_TO_TOTAL = {
 export class SalesService {
   private readonly logger = new Logger(SalesService.name);
   private readonly dialect: keyof typeof ADD_TO_TOTAL;
-  /**
-   * On SQLite TypeORM runs every transaction on its one connection, so two at once would nest as
-   * savepoints of each other (a rollback of one undoing the other): one at a time there.
-   */
-  private readonly transactions?: Semaphore;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,9 +37,6 @@ export class SalesService {
   ) {
     // dataSourceOptions gives better-sqlite3, or mysql / mariadb (the same SQL here).
     this.dialect = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
-    if (this.dialect === 'sqlite') {
-      this.transactions = new Semaphore(1);
-    }
   }
 
   /**
@@ -66,7 +57,7 @@ export class SalesService {
       createdAt: new Date(),
     });
     try {
-      await this.inTransaction((manager) => this.insert(manager, sale));
+      await transaction(this.dataSource, (manager) => this.insert(manager, sale));
       return { sale, duplicate: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) {
@@ -110,10 +101,5 @@ export class SalesService {
       sale.amount,
       sale.amount,
     ]);
-  }
-
-  private inTransaction(work: (manager: EntityManager) => Promise<void>): Promise<void> {
-    const run = () => this.dataSource.transaction(work);
-    return this.transactions ? this.transactions.run(run) : run();
   }
 }

@@ -11,7 +11,7 @@ export interface StatusReport {
 
 type Publish = (
   entries: readonly PublishEntry[],
-) => Promise<{ failedIds: Set<string>; firstError?: unknown }>;
+) => Promise<{ failedIds: Set<string>; firstError?: Error }>;
 
 interface Waiting {
   entry: PublishEntry;

@@ -119,7 +119,7 @@ describe(Throttle.name, () => {
     const clock = new ManualClock();
     const throttle = new Throttle({ concurrency: 10, ratePerSecond: 2 }, clock);
     const started: number[] = [];
-    const runs = Array.from({ length: 6 }, (_, i) =>
+    const runs = Array.from({ length: 6 }, () =>
       throttle.run(async () => {
         started.push(clock.now());
       }),

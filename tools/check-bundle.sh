@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Proves the production bundle the way docker/Dockerfile builds it, without a Docker engine:
+# in a temporary copy, a production-only install (install scripts off, better-sqlite3 rebuilt)
+# plus the built dist/, run on the Node major the image ships. Each app starts against MariaDB
+# and the SQS stand-in and must answer /health/ready, then one payment must go round trip to
+# COMPLETED. A dependency missing from "dependencies" fails here.
+#
+#   npm run build && bash tools/check-bundle.sh      (MYSQL_URL, BUNDLE_NODE_MAJOR to override)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NODE_MAJOR=${BUNDLE_NODE_MAJOR:-22}
+MYSQL_URL=${MYSQL_URL:-mariadb://root@127.0.0.1:3306}
+work=$(mktemp -d)
+suffix=$$
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  mysql --protocol=tcp -h127.0.0.1 -uroot \
+    -e "DROP DATABASE IF EXISTS bundle_customer_$suffix; DROP DATABASE IF EXISTS bundle_sales_$suffix" || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '== %s\n' "$*"; }
+
+step "Node $NODE_MAJOR (the image's major), from the npm registry"
+npm install --silent --no-save --no-audit --no-fund --prefix "$work/node" "node@$NODE_MAJOR" >/dev/null
+node_dir=$(dirname "$(dirname "$(find "$work/node/node_modules" -path '*/bin/node' -type f | head -n 1)")")
+export PATH="$node_dir/bin:$PATH"
+node --version
+
+step "production-only install beside the built dist/"
+mkdir -p "$work/app"
+cp "$ROOT/package.json" "$ROOT/package-lock.json" "$work/app/"
+cp -r "$ROOT/dist" "$work/app/dist"
+cd "$work/app"
+npm ci --omit=dev --ignore-scripts --no-audit --no-fund --silent
+npm rebuild better-sqlite3 --nodedir="$node_dir" --silent
+test ! -e node_modules/jest && test ! -e node_modules/@nestjs/cli
+
+step "SQS stand-in and databases"
+sqs_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+(cd "$ROOT" && SQS_PORT=$sqs_port exec /usr/bin/env node node_modules/tsx/dist/cli.mjs tools/sqs-stand-in.ts) &
+pids+=($!)
+mysql --protocol=tcp -h127.0.0.1 -uroot \
+  -e "CREATE DATABASE bundle_customer_$suffix; CREATE DATABASE bundle_sales_$suffix"
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sqs_port" && break; sleep 0.2; done
+
+export NODE_ENV=production AWS_REGION=us-east-1 SQS_ENDPOINT="http://127.0.0.1:$sqs_port" \
+  HOST=127.0.0.1 LOG_LEVEL=warn SQS_WAIT_TIME_SECONDS=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+node dist/apps/queue-admin/main.js setup
+
+step "both apps from the bundle"
+api_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+worker_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+PORT=$api_port DATABASE_URL="$MYSQL_URL/bundle_customer_$suffix" node dist/apps/customer-api/main.js &
+pids+=($!)
+PORT=$worker_port DATABASE_URL="$MYSQL_URL/bundle_sales_$suffix" node dist/apps/sales-worker/main.js &
+pids+=($!)
+for port in "$api_port" "$worker_port"; do
+  ready=no
+  for _ in $(seq 1 120); do
+    if curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; then ready=yes; break; fi
+    sleep 0.5
+  done
+  test "$ready" = yes || { echo "app on port $port never became ready" >&2; exit 1; }
+  echo "ready on :$port"
+done
+
+step "one payment, round trip"
+location=$(curl -sf -D - -o /dev/null -X POST "http://127.0.0.1:$api_port/payments" \
+  -H 'Content-Type: application/json' \
+  -d '{"customerId":"bundle","policyId":"pol-1","amount":4200,"currency":"EUR"}' |
+  tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
+status=PENDING
+for _ in $(seq 1 60); do
+  status=$(curl -sf "http://127.0.0.1:$api_port$location" | node -e "process.stdin.on('data',d=>console.log(JSON.parse(d).status))")
+  [ "$status" = COMPLETED ] && break
+  sleep 0.5
+done
+test "$status" = COMPLETED || { echo "payment $location is $status, not COMPLETED" >&2; exit 1; }
+echo "payment $location COMPLETED on Node $(node --version) from a production-only install"
