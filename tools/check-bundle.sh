@@ -5,6 +5,9 @@
 # and the SQS stand-in and must answer /health/ready, then one payment must go round trip to
 # COMPLETED. A dependency missing from "dependencies" fails here.
 #
+# The payment is sent with an X-Request-Id: both apps' JSON logs must carry it as correlationId
+# (the request, the accept and the status update in customer-api; the record in sales-worker).
+#
 #   npm run build && bash tools/check-bundle.sh      (MYSQL_URL, BUNDLE_NODE_MAJOR to override)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,15 +52,17 @@ mysql --protocol=tcp -h127.0.0.1 -uroot \
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$sqs_port" && break; sleep 0.2; done
 
 export NODE_ENV=production AWS_REGION=us-east-1 SQS_ENDPOINT="http://127.0.0.1:$sqs_port" \
-  HOST=127.0.0.1 LOG_LEVEL=warn SQS_WAIT_TIME_SECONDS=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+  HOST=127.0.0.1 LOG_LEVEL=info SQS_WAIT_TIME_SECONDS=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 node dist/apps/queue-admin/main.js setup
 
 step "both apps from the bundle"
 api_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 worker_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-PORT=$api_port DATABASE_URL="$MYSQL_URL/bundle_customer_$suffix" node dist/apps/customer-api/main.js &
+PORT=$api_port DATABASE_URL="$MYSQL_URL/bundle_customer_$suffix" node dist/apps/customer-api/main.js \
+  >"$work/customer-api.log" 2>&1 &
 pids+=($!)
-PORT=$worker_port DATABASE_URL="$MYSQL_URL/bundle_sales_$suffix" node dist/apps/sales-worker/main.js &
+PORT=$worker_port DATABASE_URL="$MYSQL_URL/bundle_sales_$suffix" node dist/apps/sales-worker/main.js \
+  >"$work/sales-worker.log" 2>&1 &
 pids+=($!)
 for port in "$api_port" "$worker_port"; do
   ready=no
@@ -65,13 +70,18 @@ for port in "$api_port" "$worker_port"; do
     if curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready"; then ready=yes; break; fi
     sleep 0.5
   done
-  test "$ready" = yes || { echo "app on port $port never became ready" >&2; exit 1; }
+  test "$ready" = yes || {
+    echo "app on port $port never became ready" >&2
+    tail -n 20 "$work"/*.log >&2
+    exit 1
+  }
   echo "ready on :$port"
 done
 
 step "one payment, round trip"
+correlation="bundle-check-$suffix"
 location=$(curl -sf -D - -o /dev/null -X POST "http://127.0.0.1:$api_port/payments" \
-  -H 'Content-Type: application/json' \
+  -H 'Content-Type: application/json' -H "X-Request-Id: $correlation" \
   -d '{"customerId":"bundle","policyId":"pol-1","amount":4200,"currency":"EUR"}' |
   tr -d '\r' | awk 'tolower($1)=="location:" {print $2}')
 status=PENDING
@@ -82,3 +92,12 @@ for _ in $(seq 1 60); do
 done
 test "$status" = COMPLETED || { echo "payment $location is $status, not COMPLETED" >&2; exit 1; }
 echo "payment $location COMPLETED on Node $(node --version) from a production-only install"
+
+step "the correlationId in both apps' logs"
+for expected in 'request completed' 'payment accepted' 'payment status message'; do
+  grep "\"correlationId\":\"$correlation\"" "$work/customer-api.log" | grep -q "\"msg\":\"$expected\"" ||
+    { echo "customer-api logged no '$expected' line with the correlationId" >&2; exit 1; }
+done
+worker_lines=$(grep -c "\"correlationId\":\"$correlation\"" "$work/sales-worker.log" || true)
+test "$worker_lines" -ge 1 || { echo "sales-worker logged no line with the correlationId" >&2; exit 1; }
+echo "customer-api: $(grep -c "$correlation" "$work/customer-api.log") lines, sales-worker: $worker_lines lines"

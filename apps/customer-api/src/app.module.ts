@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -26,12 +27,17 @@ import { PaymentsModule } from './payments/payments.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(env: CustomerApiEnvironment): DynamicModule {
+  static forRoot(env: CustomerApiEnvironment, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(env),
-        loggingModule({ level: env.LOG_LEVEL, format: env.LOG_FORMAT, service: 'customer-api' }),
+        loggingModule({
+          level: env.LOG_LEVEL,
+          format: env.LOG_FORMAT,
+          service: 'customer-api',
+          destination: logDestination,
+        }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
             ...dataSourceOptions({

@@ -5,7 +5,9 @@ import request from 'supertest';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../tools/testing/databases';
 import { OpenApiResponseValidator, RecordedResponse } from '../../../tools/testing/openapi';
 import { createTestQueues, TestQueues } from '../../../tools/testing/queues';
-import { createApp, shutDown } from '../src/bootstrap';
+import { shutDownService } from '@app/platform';
+import type { DestinationStream } from 'pino';
+import { createApp } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 
 export interface Harness {
@@ -24,6 +26,7 @@ export async function startCustomerApi(
   endpoint: string,
   overrides: Record<string, string> = {},
   existing?: { db: TestDatabase; queues: TestQueues },
+  logDestination?: DestinationStream,
 ): Promise<Harness> {
   const db = existing?.db ?? (await createTestDatabase(kind, 'api'));
   const queues = existing?.queues ?? (await createTestQueues(sqs));
@@ -39,7 +42,7 @@ export async function startCustomerApi(
     LOG_LEVEL: 'silent',
     ...overrides,
   });
-  const app = await createApp(env);
+  const app = await createApp(env, logDestination);
   // Every answer the tests see is checked against the OpenAPI document when the app closes.
   const responses: RecordedResponse[] = [];
   app
@@ -68,7 +71,7 @@ export async function startCustomerApi(
     queues,
     close: async () => {
       const document = (await request(app.getHttpServer()).get('/openapi.json').expect(200)).body;
-      await shutDown(app, 10_000);
+      await shutDownService(app, 10_000);
       const validator = new OpenApiResponseValidator(document);
       const problems = responses.flatMap((r) => validator.check(r));
       expect(problems).toEqual([]);

@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -23,12 +24,17 @@ import { SalesModule } from './sales/sales.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(env: SalesWorkerEnvironment): DynamicModule {
+  static forRoot(env: SalesWorkerEnvironment, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(env),
-        loggingModule({ level: env.LOG_LEVEL, format: env.LOG_FORMAT, service: 'sales-worker' }),
+        loggingModule({
+          level: env.LOG_LEVEL,
+          format: env.LOG_FORMAT,
+          service: 'sales-worker',
+          destination: logDestination,
+        }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
             ...dataSourceOptions({

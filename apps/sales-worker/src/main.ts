@@ -1,32 +1,14 @@
 import 'reflect-metadata';
-import { Logger } from 'nestjs-pino';
-import { createApp, shutDown } from './bootstrap';
+import { runService } from '@app/platform';
+import { createApp } from './bootstrap';
 import { loadEnvironment } from './config/config.module';
 
-async function main(): Promise<void> {
+runService('sales-worker', async () => {
   const env = loadEnvironment();
-  const app = await createApp(env);
-  await app.listen(env.PORT, env.HOST);
-  const logger = app.get(Logger);
-  logger.log(`sales-worker listening on http://${env.HOST}:${env.PORT}`);
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (stopping) {
-        return;
-      }
-      stopping = true;
-      logger.log(`${signal} received; shutting down`);
-      void shutDown(app, env.SHUTDOWN_TIMEOUT_MS).then(() => process.exit(0));
-    });
-  }
-}
-
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(
-      `sales-worker failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exit(1);
-  });
-}
+  return {
+    app: await createApp(env),
+    port: env.PORT,
+    host: env.HOST,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+});

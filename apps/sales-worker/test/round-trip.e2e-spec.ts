@@ -8,10 +8,8 @@ import {
   testSqsClient,
   TestQueues,
 } from '../../../tools/testing/queues';
-import {
-  createApp as createCustomerApi,
-  shutDown as shutDownCustomerApi,
-} from '../../customer-api/src/bootstrap';
+import { shutDownService } from '@app/platform';
+import { createApp as createCustomerApi } from '../../customer-api/src/bootstrap';
 import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/config.module';
 import {
   DatabaseFault,
@@ -78,7 +76,7 @@ describe.each(databaseKinds())(
       await worker?.close();
       if (api) {
         // As on SIGTERM: its consumer's long poll must not outlive the test.
-        await shutDownCustomerApi(api, 10_000);
+        await shutDownService(api, 10_000);
       }
       await fault?.close();
       await apiDb?.drop();

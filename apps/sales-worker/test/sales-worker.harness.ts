@@ -15,7 +15,9 @@ import type { TestDatabase } from '../../../tools/testing/databases';
 import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';
 import { dataSourceOptions } from '@app/platform';
-import { createApp, shutDown } from '../src/bootstrap';
+import { shutDownService } from '@app/platform';
+import type { DestinationStream } from 'pino';
+import { createApp } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
 import { ENTITIES } from '../src/database/entities';
@@ -48,6 +50,7 @@ export async function startSalesWorker(
   db: TestDatabase,
   queues: TestQueues,
   overrides: Record<string, string> = {},
+  logDestination?: DestinationStream,
 ): Promise<Worker> {
   const env = loadEnvironment({
     NODE_ENV: 'test',
@@ -62,7 +65,7 @@ export async function startSalesWorker(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   });
-  const app = await createApp(env);
+  const app = await createApp(env, logDestination);
   await app.init();
   const receives: Receive[] = [];
   const consumer = app.get(SqsService).consumers.get(SALES_QUEUE)?.instance;
@@ -90,7 +93,7 @@ export async function startSalesWorker(
     receives,
     shutDown: async () => {
       closed = true;
-      await shutDown(app, env.SHUTDOWN_TIMEOUT_MS);
+      await shutDownService(app, env.SHUTDOWN_TIMEOUT_MS);
     },
     close: async () => {
       if (!closed) {

@@ -14,3 +14,4 @@ export * from './openapi';
 export * from './public-route';
 export * from './service-environment';
 export * from './transaction';
+export * from './service-lifecycle';
