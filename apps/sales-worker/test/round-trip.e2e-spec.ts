@@ -1,6 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import request from 'supertest';
+import type { DeadLetter } from '@app/messaging';
+import { run as runQueueAdmin } from '../../queue-admin/src/main';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
 import {
   createTestQueues,
@@ -153,6 +155,67 @@ describe.each(databaseKinds())(
       const deadLetters = new QueueInbox(sqs, queues.sales.dlqUrl);
       await deadLetters.waitFor(requestId, 'payment.recorded');
       await worker.http().get(`/sales/payments/${requestId}`).expect(404);
+    });
+
+    it('should list a dead-lettered payment and bring it to COMPLETED with the operator redrive', async () => {
+      await fault.break();
+      let requestId: string;
+      try {
+        requestId = await pay({
+          customerId: 'cust-redrive',
+          policyId: 'pol-1',
+          amount: 4_200,
+          currency: 'EUR',
+          period: '2035-03',
+        });
+        expect(await settled(requestId)).toMatchObject({ status: 'FAILED' });
+      } finally {
+        await fault.repair();
+      }
+      const operatorEnv = {
+        SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
+        SALES_QUEUE: queues.sales.url,
+        PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
+      };
+      const output: string[] = [];
+      const dlq = (...args: string[]) =>
+        runQueueAdmin(['dlq', ...args], operatorEnv, (line) => output.push(line));
+
+      await eventually(
+        async () => {
+          output.length = 0;
+          await dlq('list', '--json');
+          return output.some((line) => line.includes(requestId)) ? true : undefined;
+        },
+        { what: 'the payment in the DLQ listing' },
+      );
+      const listed = output
+        .map((line) => JSON.parse(line) as DeadLetter)
+        .find((l) => l.paymentId === requestId);
+      expect(listed).toMatchObject({ type: 'payment.recorded', deadLetteredBy: 'redrive-policy' });
+
+      output.length = 0;
+      await dlq('redrive', '--id', listed?.messageId ?? '', '--rate', '50');
+      expect(output.join('\n')).toMatch(/moved 1 message/);
+
+      expect(
+        await eventually(
+          async () => {
+            const answer = await request(api.getHttpServer())
+              .get(`/payments/${requestId}`)
+              .expect(200);
+            return (answer.body as PaymentAnswer).status === 'COMPLETED'
+              ? (answer.body as PaymentAnswer)
+              : undefined;
+          },
+          { timeoutMs: 20_000, what: 'COMPLETED after the redrive' },
+        ),
+      ).toMatchObject({ status: 'COMPLETED' });
+      const totals = await worker.http().get('/sales?period=2035-03').expect(200);
+      expect(totals.body).toEqual({
+        period: '2035-03',
+        totals: [{ currency: 'EUR', count: 1, amount: 4_200 }],
+      });
     });
   },
 );
