@@ -15,3 +15,4 @@ export * from './public-route';
 export * from './service-environment';
 export * from './transaction';
 export * from './service-lifecycle';
+export * from './service-core.module';

@@ -108,7 +108,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private async drain(): Promise<void> {
     for (;;) {
       const { claimed, error } = this.skipLocked
-        ? await this.dataSource.transaction((manager) => this.publishBatch(manager, true))
+        ? // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ the
+          // locking read also locks the gap after the newest row, so every accept's outbox
+          // INSERT waited for this transaction, SQS round trip included (bench/, phase 2).
+          await this.dataSource.transaction('READ COMMITTED', (manager) =>
+            this.publishBatch(manager, true),
+          )
         : await this.publishBatch(this.dataSource.manager, false);
       if (error !== undefined) {
         throw error;

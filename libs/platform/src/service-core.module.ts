@@ -1,0 +1,103 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SqsModule } from '@ssut/nestjs-sqs';
+import type { DestinationStream } from 'pino';
+import type { EntitySchema, MixedList } from 'typeorm';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { ConsumerDrain, MessagingModule, QueueDirectory } from '@app/messaging';
+import { databaseUrlOf, dataSourceOptions } from './database';
+import { initializeDataSource } from './database-migrations';
+import { HealthModule } from './health/health.module';
+import { loggingModule } from './logging';
+import { MetricsModule } from './metrics/metrics.module';
+import { ProblemFilter } from './problem.filter';
+import type { ServiceEnvironment } from './service-environment';
+
+export interface ServiceCoreOptions {
+  service: string;
+  env: ServiceEnvironment;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  /** The queue this service consumes with an @SqsMessageHandler(queue, true) batch handler. */
+  consumes: { queue: string; batchSize: number };
+  logDestination?: DestinationStream;
+}
+
+/**
+ * What every service of the pattern runs on: logs, its own database (migrated under a lock), the
+ * SQS client and queues, one batch consumer, health, metrics and problem+json errors.
+ */
+@Module({})
+export class ServiceCoreModule {
+  static forRoot({
+    service,
+    env,
+    entities,
+    migrations,
+    consumes,
+    logDestination,
+  }: ServiceCoreOptions): DynamicModule {
+    return {
+      module: ServiceCoreModule,
+      imports: [
+        loggingModule({
+          level: env.LOG_LEVEL,
+          format: env.LOG_FORMAT,
+          service,
+          destination: logDestination,
+        }),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...dataSourceOptions({
+              url: databaseUrlOf(env),
+              sqlitePath: env.SQLITE_PATH,
+              poolSize: env.DATABASE_POOL_SIZE,
+              connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+              entities,
+              migrations,
+            }),
+            retryAttempts: 3,
+            retryDelay: 1_000,
+          }),
+          dataSourceFactory: (options) =>
+            initializeDataSource(options, env.DATABASE_MIGRATIONS_RUN),
+        }),
+        MessagingModule.forRoot({
+          region: env.AWS_REGION,
+          endpoint: env.SQS_ENDPOINT,
+          queues: {
+            [SALES_QUEUE]: env.SALES_QUEUE,
+            [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE,
+          },
+        }),
+        SqsModule.registerAsync({
+          useFactory: (queues: QueueDirectory, sqs: SQSClient) => ({
+            consumers: [
+              {
+                name: consumes.queue,
+                queueUrl: queues.get(consumes.queue).url,
+                sqs,
+                batchSize: consumes.batchSize,
+                waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+                // A failed message's visibility is the backoff the BatchProcessor set: the
+                // consumer must not reset it to 0.
+                terminateVisibilityTimeout: false,
+                messageAttributeNames: ['All'],
+                messageSystemAttributeNames: ['ApproximateReceiveCount'],
+              },
+            ],
+          }),
+          inject: [QueueDirectory, SQSClient],
+        }),
+        HealthModule,
+        MetricsModule.forRoot(),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ConsumerDrain],
+      exports: [ConsumerDrain],
+    };
+  }
+}
