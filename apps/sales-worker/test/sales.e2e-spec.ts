@@ -292,6 +292,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
       );
     expect(value('sales_messages_total{outcome="recorded"}')).toBeGreaterThanOrEqual(1);
     expect(value('sales_messages_total{outcome="duplicate"}')).toBeGreaterThanOrEqual(1);
+    expect(value('sales_message_duration_seconds_count')).toBeGreaterThanOrEqual(2);
     expect(metrics.text).toContain(
       `sqs_queue_messages{queue="${queues.sales.name}-dlq",state="visible"}`,
     );

@@ -2,7 +2,7 @@ import { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import {
   parseMessage,
   PAYMENT_RECORDED,
@@ -13,7 +13,7 @@ import {
 } from '@app/contracts';
 import { BatchProcessor, GiveUp, QueueDirectory, ReceivedMessage } from '@app/messaging';
 import { SalesWorkerEnvironment } from '../config/environment';
-import { SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
+import { SALES_MESSAGE_SECONDS, SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
 import { SalesService } from './sales.service';
 import { StatusReporter } from './status.reporter';
 import { Throttle } from './throttle';
@@ -33,6 +33,7 @@ export class PaymentRecordedHandler {
     private readonly sales: SalesService,
     private readonly status: StatusReporter,
     @InjectMetric(SALES_MESSAGES_TOTAL) private readonly outcomes: Counter<'outcome'>,
+    @InjectMetric(SALES_MESSAGE_SECONDS) private readonly duration: Histogram,
     sqs: SQSClient,
     queues: QueueDirectory,
     env: SalesWorkerEnvironment,
@@ -74,10 +75,12 @@ export class PaymentRecordedHandler {
     const reports = this.status.batch(messages.length);
     return this.processor.process(messages, ({ raw, correlationId }) =>
       reports.report(async () => {
+        const timer = this.duration.startTimer();
         const payment = parseMessage<PaymentRecordedV1>(raw.Body, [PAYMENT_RECORDED]);
         const { sale, duplicate } = await this.throttle.run(() =>
           this.sales.record(payment, correlationId),
         );
+        timer();
         this.count(duplicate ? 'duplicate' : 'recorded');
         this.logger.log({ paymentId: sale.paymentId, correlationId, duplicate }, 'sale recorded');
         const message = Object.assign(new SalesRecordedV1(), {
