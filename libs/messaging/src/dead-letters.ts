@@ -32,7 +32,11 @@ function describeMessage(message: Message): DeadLetter {
   const attributes = message.MessageAttributes ?? {};
   let parsed: { type?: unknown; paymentId?: unknown } = {};
   try {
-    parsed = JSON.parse(message.Body ?? '') as typeof parsed;
+    const body: unknown = JSON.parse(message.Body ?? '');
+    // Poison comes in every shape: `null`, an array, a number are listed as they are too.
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      parsed = body as typeof parsed;
+    }
   } catch {
     // Malformed bodies are listed as they are.
   }

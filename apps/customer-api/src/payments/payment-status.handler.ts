@@ -13,9 +13,13 @@ import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsService } from './payments.service';
 
-/** Status updates are cheap to retry: a DB outage is ridden out with short backoffs. */
-const STATUS_RETRY_BASE_SECONDS = 1;
-const STATUS_RETRY_MAX_SECONDS = 60;
+/**
+ * A status update fails only while customer-api's own database is down, and giving up on it
+ * leaves a payment PENDING: the backoff grows from 5 s, so five deliveries ride out more than a
+ * minute of outage (5 + 10 + 20 + 40 s), and a longer one is redriven from payment-status-dlq.
+ */
+const STATUS_RETRY_BASE_SECONDS = 5;
+const STATUS_RETRY_MAX_SECONDS = 300;
 
 /** Consumes `payment-status`: moves payments to COMPLETED or FAILED. */
 @Injectable()

@@ -1,0 +1,45 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DeadLetter } from '@app/messaging';
+import { createTestQueues, testSqsClient } from '../../../tools/testing/queues';
+import { run } from '../src/main';
+
+describe('queue-admin dlq', () => {
+  let sqs: SQSClient;
+
+  beforeAll(() => {
+    sqs = testSqsClient();
+  });
+
+  afterAll(() => sqs.destroy());
+
+  it('should list poison of every shape, and move only the chosen message back', async () => {
+    const queues = await createTestQueues(sqs);
+    const bodies = ['null', '[1]', '42', '{oops', '{"type":"payment.recorded","paymentId":"p-1"}'];
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.sales.dlqUrl,
+        Entries: bodies.map((MessageBody, i) => ({ Id: String(i), MessageBody })),
+      }),
+    );
+    const env = {
+      SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
+      SALES_QUEUE: queues.sales.url,
+      PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
+    };
+    const out: string[] = [];
+
+    await run(['dlq', 'list', '--json'], env, (line) => out.push(line));
+    const letters = out.map((line) => JSON.parse(line) as DeadLetter);
+    expect(letters.map((l) => l.body).sort()).toEqual([...bodies].sort());
+    const known = letters.find((l) => l.paymentId === 'p-1');
+    expect(known).toMatchObject({ type: 'payment.recorded', deadLetteredBy: 'redrive-policy' });
+
+    out.length = 0;
+    await run(['dlq', 'redrive', '--id', known?.messageId ?? ''], env, (line) => out.push(line));
+    expect(out).toEqual([`moved 1 message(s): ${queues.sales.name}-dlq → ${queues.sales.name}`]);
+
+    out.length = 0;
+    await run(['dlq', 'list', '--json'], env, (line) => out.push(line));
+    expect(out).toHaveLength(bodies.length - 1);
+  });
+});
