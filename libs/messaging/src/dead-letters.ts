@@ -35,7 +35,7 @@ function describeMessage(message: Message): DeadLetter {
     const body: unknown = JSON.parse(message.Body ?? '');
     // Poison comes in every shape: `null`, an array, a number are listed as they are too.
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-      parsed = body as typeof parsed;
+      parsed = body;
     }
   } catch {
     // Malformed bodies are listed as they are.
