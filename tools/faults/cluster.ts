@@ -1,0 +1,248 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Pool } from 'mysql2/promise';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { createSqsClient, CreatedQueue, ensureQueues, QueueSetupOptions } from '@app/messaging';
+import { freePort } from '../testing/ports';
+import { SqsProcess } from '../testing/sqs-process';
+import { TcpProxy } from '../testing/tcp-proxy';
+import { adminPool, Database, MYSQL_URL } from './databases';
+import { HttpClient } from './http';
+import { AppProcess, ROOT, snapshotBuild, track } from './processes';
+
+/**
+ * Short visibility timeout: a message held by a SIGKILLed worker comes back in seconds, not the
+ * default 30, which keeps the kill scenarios short. Retention is irrelevant at this scale.
+ */
+const QUEUE_DEFAULTS: QueueSetupOptions = {
+  maxReceiveCount: 5,
+  visibilityTimeoutSeconds: 5,
+  retentionSeconds: 3600,
+};
+
+/** What a run shares: its id, scratch directory, the SQS stand-in and the MariaDB admin pool. */
+export class Harness {
+  readonly runId = randomBytes(3).toString('hex');
+  readonly dir = mkdtempSync(join(tmpdir(), 'faults-'));
+  readonly buildDir = snapshotBuild(join(this.dir, 'dist'));
+  private readonly clusters = new Set<Cluster>();
+
+  private constructor(
+    readonly admin: Pool,
+    readonly sqsServer: SqsProcess,
+    readonly sqs: SQSClient,
+  ) {}
+
+  static async start(): Promise<Harness> {
+    const admin = adminPool();
+    try {
+      await admin.query('SELECT 1');
+    } catch (err) {
+      await admin.end().catch(() => undefined);
+      throw new Error(`MariaDB is not reachable at ${MYSQL_URL}: ${String(err)}`);
+    }
+    const sqsServer = await SqsProcess.start();
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: sqsServer.endpoint });
+    return new Harness(admin, sqsServer, sqs);
+  }
+
+  async cluster(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(this, options);
+    this.clusters.add(cluster);
+    try {
+      await cluster.start();
+    } catch (err) {
+      await this.release(cluster);
+      throw err;
+    }
+    return cluster;
+  }
+
+  async release(cluster: Cluster): Promise<void> {
+    this.clusters.delete(cluster);
+    await cluster.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const cluster of [...this.clusters]) {
+      await this.release(cluster);
+    }
+    this.sqs.destroy();
+    await this.sqsServer.stop();
+    await this.admin.end().catch(() => undefined);
+  }
+}
+
+export interface ClusterOptions {
+  /** Short name, used in database, queue and log file names: `s4`. */
+  label: string;
+  queue?: Partial<QueueSetupOptions>;
+  apiEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
+  /** Put a TcpProxy between the app and its database, so the scenario can cut it. */
+  proxyCustomerDb?: boolean;
+  proxySalesDb?: boolean;
+}
+
+/**
+ * Both apps of one scenario as separate processes from the built output, each with a fresh
+ * database, on queues of their own (named after the run and scenario) on the shared stand-in.
+ */
+export class Cluster {
+  readonly queueSetup: QueueSetupOptions;
+  readonly prefix: string;
+  api!: AppProcess;
+  worker!: AppProcess;
+  apiHttp!: HttpClient;
+  workerHttp!: HttpClient;
+  customerDb!: Database;
+  salesDb!: Database;
+  customerProxy?: TcpProxy;
+  salesProxy?: TcpProxy;
+  sales!: CreatedQueue;
+  paymentStatus!: CreatedQueue;
+
+  constructor(
+    readonly harness: Harness,
+    private readonly options: ClusterOptions,
+  ) {
+    this.queueSetup = { ...QUEUE_DEFAULTS, ...options.queue };
+    this.prefix = `faults-${harness.runId}-${options.label}`;
+  }
+
+  get sqs(): SQSClient {
+    return this.harness.sqs;
+  }
+
+  /** Creates (or, after a stand-in restart, re-creates) this cluster's queues and DLQs. */
+  async ensureQueues(): Promise<void> {
+    [this.sales, this.paymentStatus] = await ensureQueues(
+      this.sqs,
+      [`${this.prefix}-${SALES_QUEUE}`, `${this.prefix}-${PAYMENT_STATUS_QUEUE}`],
+      this.queueSetup,
+    );
+  }
+
+  /** The environment both apps share, as a task definition would set it. */
+  private commonEnv(): Record<string, string> {
+    return {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      AWS_REGION: 'us-east-1',
+      SQS_ENDPOINT: this.harness.sqsServer.endpoint,
+      SALES_QUEUE: this.sales.name,
+      PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
+      MAX_RECEIVE_COUNT: String(this.queueSetup.maxReceiveCount),
+      // Short long-polls: consumers notice a restarted stand-in and a SIGTERM quickly.
+      SQS_WAIT_TIME_SECONDS: '1',
+      SHUTDOWN_TIMEOUT_MS: '10000',
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+    };
+  }
+
+  async start(): Promise<void> {
+    const { admin, runId, dir, buildDir } = this.harness;
+    const base = `faults_${runId}_${this.options.label}`;
+    this.customerDb = await Database.create(admin, `${base}_customer`);
+    this.salesDb = await Database.create(admin, `${base}_sales`);
+    const server = new URL(MYSQL_URL);
+    const mysqlPort = Number(server.port || 3306);
+    if (this.options.proxyCustomerDb) {
+      this.customerProxy = await TcpProxy.start('127.0.0.1', mysqlPort);
+    }
+    if (this.options.proxySalesDb) {
+      this.salesProxy = await TcpProxy.start('127.0.0.1', mysqlPort);
+    }
+    await this.ensureQueues();
+    const common = this.commonEnv();
+    const apiPort = await freePort();
+    const workerPort = await freePort();
+    this.api = new AppProcess(
+      'customer-api',
+      apiPort,
+      {
+        ...common,
+        PORT: String(apiPort),
+        DATABASE_URL: this.customerDb.urlVia(this.customerProxy?.port ?? mysqlPort),
+        // The load comes from one client address; the API's per-client limit would shape it.
+        RATE_LIMIT_PER_SECOND: '0',
+        ...this.options.apiEnv,
+      },
+      join(dir, `${this.options.label}-customer-api.log`),
+      buildDir,
+    );
+    this.worker = new AppProcess(
+      'sales-worker',
+      workerPort,
+      {
+        ...common,
+        PORT: String(workerPort),
+        DATABASE_URL: this.salesDb.urlVia(this.salesProxy?.port ?? mysqlPort),
+        RETRY_BASE_DELAY_SECONDS: '1',
+        RETRY_MAX_DELAY_SECONDS: '8',
+        ...this.options.workerEnv,
+      },
+      join(dir, `${this.options.label}-sales-worker.log`),
+      buildDir,
+    );
+    this.apiHttp = new HttpClient(apiPort);
+    this.workerHttp = new HttpClient(workerPort);
+    // Started one after the other: both run migrations, and 2 cores start one faster.
+    await this.api.start();
+    await this.worker.start();
+  }
+
+  /**
+   * Runs the operator CLI from the same build, as an operator would in a container. Killed after
+   * `timeoutMs`: an operator command that never ends is a finding, not a reason to hang.
+   */
+  async queueAdmin(
+    args: string[],
+    timeoutMs = 60_000,
+  ): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
+    const child = spawn(
+      process.execPath,
+      [join(this.harness.buildDir, 'queue-admin', 'main.js'), ...args],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_PATH: join(ROOT, 'node_modules'),
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          AWS_REGION: 'us-east-1',
+          SQS_ENDPOINT: this.harness.sqsServer.endpoint,
+          SALES_QUEUE: this.sales.name,
+          PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    track(child);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(timer);
+    return { code, stdout, timedOut };
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([this.api?.stop(), this.worker?.stop()]);
+    this.apiHttp?.close();
+    this.workerHttp?.close();
+    await this.customerProxy?.close();
+    await this.salesProxy?.close();
+    const { admin } = this.harness;
+    await this.customerDb?.drop(admin).catch(() => undefined);
+    await this.salesDb?.drop(admin).catch(() => undefined);
+  }
+}

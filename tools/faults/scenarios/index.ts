@@ -1,0 +1,23 @@
+import type { Scenario } from '../scenario';
+import { apiKill } from './api-kill';
+import { badInput } from './bad-input';
+import { customerDbOutage } from './customer-db-outage';
+import { duplicates } from './duplicates';
+import { poisonAndRedrive } from './poison-and-redrive';
+import { salesDbOutage } from './sales-db-outage';
+import { sigterm } from './sigterm';
+import { sqsOutage } from './sqs-outage';
+import { workerKill } from './worker-kill';
+
+/** In the order. */
+export const SCENARIOS: Scenario[] = [
+  workerKill,
+  apiKill,
+  sqsOutage,
+  salesDbOutage,
+  customerDbOutage,
+  duplicates,
+  poisonAndRedrive,
+  sigterm,
+  badInput,
+];
