@@ -30,6 +30,7 @@ export class Harness {
   readonly dir = mkdtempSync(join(tmpdir(), 'faults-'));
   readonly buildDir = snapshotBuild(join(this.dir, 'dist'));
   private readonly clusters = new Set<Cluster>();
+  private closing?: Promise<void>;
 
   private constructor(
     readonly admin: Pool,
@@ -62,15 +63,27 @@ export class Harness {
     return cluster;
   }
 
-  async release(cluster: Cluster): Promise<void> {
+  async release(cluster: Cluster, fast = false): Promise<void> {
+    await cluster.destroy(fast);
     this.clusters.delete(cluster);
-    await cluster.destroy();
   }
 
-  async close(): Promise<void> {
-    for (const cluster of [...this.clusters]) {
-      await this.release(cluster);
+  /**
+   * Tears everything down once, however often it is called (a scenario's cleanup, the run's,
+   * Ctrl-C's). `fast` (Ctrl-C) SIGKILLs the apps, escalating a graceful stop in progress, so the
+   * databases are dropped before the run gives up waiting.
+   */
+  close(fast = false): Promise<void> {
+    if (fast) {
+      this.clusters.forEach((cluster) => void cluster.destroy(true));
     }
+    this.closing ??= this.shutdown(fast);
+    return this.closing;
+  }
+
+  private async shutdown(fast: boolean): Promise<void> {
+    // Every cluster's databases are dropped before the admin pool they are dropped with ends.
+    await Promise.all([...this.clusters].map((cluster) => this.release(cluster, fast)));
     this.sqs.destroy();
     await this.sqsServer.stop();
     await this.admin.end().catch(() => undefined);
@@ -105,6 +118,7 @@ export class Cluster {
   salesProxy?: TcpProxy;
   sales!: CreatedQueue;
   paymentStatus!: CreatedQueue;
+  private destroying?: Promise<void>;
 
   constructor(
     readonly harness: Harness,
@@ -235,8 +249,20 @@ export class Cluster {
     return { code, stdout, timedOut };
   }
 
-  async destroy(): Promise<void> {
-    await Promise.all([this.api?.stop(), this.worker?.stop()]);
+  /** Stops the apps, closes the proxies, drops the databases; once, whoever asks. */
+  destroy(fast = false): Promise<void> {
+    if (fast) {
+      // Ctrl-C must not wait for a graceful stop already in progress.
+      void this.api?.stop('SIGKILL');
+      void this.worker?.stop('SIGKILL');
+    }
+    this.destroying ??= this.teardown(fast);
+    return this.destroying;
+  }
+
+  private async teardown(fast: boolean): Promise<void> {
+    const signal = fast ? 'SIGKILL' : 'SIGTERM';
+    await Promise.all([this.api?.stop(signal), this.worker?.stop(signal)]);
     this.apiHttp?.close();
     this.workerHttp?.close();
     await this.customerProxy?.close();

@@ -160,10 +160,10 @@ export class AppProcess {
     return { ...info, ms: Date.now() - sent };
   }
 
-  /** Stops it if it runs: SIGTERM, SIGKILL after a while. Never throws. */
-  async stop(): Promise<void> {
+  /** Stops it if it runs: SIGTERM (SIGKILL after a while), or SIGKILL at once. Never throws. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     if (this.running) {
-      await this.signal('SIGTERM', 15_000).catch(() => undefined);
+      await this.signal(signal, 15_000).catch(() => undefined);
     }
   }
 }

@@ -57,9 +57,11 @@ async function main(): Promise<number> {
       return;
     }
     interrupted = true;
-    process.stdout.write(`\n${signal}: stopping the apps and dropping the databases…\n`);
+    process.stdout.write(
+      `\n${signal}: stopping the apps and dropping the databases (app logs in ${harness.dir})…\n`,
+    );
     const force = setTimeout(() => process.exit(130), 20_000);
-    void harness.close().finally(() => {
+    void harness.close(true).finally(() => {
       clearTimeout(force);
       process.exit(130);
     });
@@ -72,19 +74,28 @@ async function main(): Promise<number> {
   const began = Date.now();
   try {
     for (const scenario of scenarios) {
+      if (interrupted) {
+        break;
+      }
       const log = (line: string): void => {
         process.stdout.write(`[${scenario.id}] ${line}\n`);
       };
       log(`${scenario.name}`);
       const started = Date.now();
       const outcome = await scenario.run({ harness, log }).catch(crashed);
+      if (interrupted) {
+        break; // torn down under it: whatever it reports is an artefact of the teardown
+      }
       const result = { ...outcome, id: scenario.id, name: scenario.name };
       results.push({ ...result, durationMs: Date.now() - started });
       const summary = outcome.failures.join('; ');
       log(outcome.failures.length === 0 ? 'pass' : `FAIL: ${summary.slice(0, 300)}`);
     }
   } finally {
-    await harness.close();
+    await harness.close(interrupted);
+  }
+  if (interrupted) {
+    return 130; // the figures of an interrupted run mean nothing
   }
   const failed = results.some((r) => r.failures.length > 0);
   process.stdout.write(`\n${renderTables(results)}\n\n${renderDetails(results)}\n`);
