@@ -7,3 +7,4 @@ export * from './queue-directory';
 export * from './queue-setup';
 export * from './retry-policy';
 export * from './sqs-client';
+export * from './tick-batcher';

@@ -32,8 +32,10 @@ export const workerKill: Scenario = {
       harness,
       {
         label: 's1',
-        // A rate cap keeps batches in the worker's hands for a while: the kills land mid-batch.
-        workerEnv: { WORKER_RATE_LIMIT: '100' },
+        // A rate cap below the arrival rate keeps a backlog and batches in the worker's hands:
+        // the kills land mid-batch. (At 100/s a worker that writes a batch per transaction kept
+        // up with the 60/s load and was sometimes killed idle.)
+        workerEnv: { WORKER_RATE_LIMIT: '40' },
       },
       async (cluster) => {
         const load = new Load(cluster.apiHttp, new PaymentFactory(`s1-${harness.runId}`), {

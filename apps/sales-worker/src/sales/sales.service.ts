@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import type { PaymentRecordedV1 } from '@app/contracts';
+import { TickBatcher } from '@app/messaging';
 import { isDuplicateKeyError, transaction } from '@app/platform';
 import { MonthlyTotal } from './monthly-total.entity';
 import { Sale } from './sale.entity';
@@ -13,22 +14,46 @@ export interface RecordedSale {
   duplicate: boolean;
 }
 
-/** Adds one sale to its month's total, creating the total with the month's first sale. */
+/** Adds sales to their month's total, creating the total with the month's first sale. */
 const ADD_TO_TOTAL = {
-  // The amount is bound twice rather than read back with VALUES(), deprecated in MySQL 8.0.20.
+  // Count and amount are bound twice rather than read back with VALUES(), deprecated in MySQL
+  // 8.0.20.
   mysql:
-    'INSERT INTO `monthly_totals` (`period`, `currency`, `count`, `amount`) VALUES (?, ?, 1, ?) ' +
-    'ON DUPLICATE KEY UPDATE `count` = `count` + 1, `amount` = `amount` + ?',
+    'INSERT INTO `monthly_totals` (`period`, `currency`, `count`, `amount`) VALUES (?, ?, ?, ?) ' +
+    'ON DUPLICATE KEY UPDATE `count` = `count` + ?, `amount` = `amount` + ?',
   sqlite:
-    'INSERT INTO "monthly_totals" ("period", "currency", "count", "amount") VALUES (?, ?, 1, ?) ' +
-    'ON CONFLICT ("period", "currency") DO UPDATE SET "count" = "count" + 1, "amount" = "amount" + ?',
+    'INSERT INTO "monthly_totals" ("period", "currency", "count", "amount") VALUES (?, ?, ?, ?) ' +
+    'ON CONFLICT ("period", "currency") DO UPDATE SET "count" = "count" + ?, "amount" = "amount" + ?',
 } as const;
+
+/** What a batch adds to one month's total in one currency. */
+interface TotalDelta {
+  period: string;
+  currency: string;
+  count: number;
+  amount: number;
+}
+
+interface PendingSale {
+  sale: Sale;
+  payment: PaymentRecordedV1;
+  correlationId?: string;
+}
 
 /** The sales DB: each payment counted once, and the monthly totals that follow from it. */
 @Injectable()
 export class SalesService {
   private readonly logger = new Logger(SalesService.name);
   private readonly dialect: keyof typeof ADD_TO_TOTAL;
+  /**
+   * The messages of one received batch are recorded in one transaction: one commit and a
+   * handful of statements instead of four statements and a commit each, and one upsert of the
+   * month's total row, which every sale of the month otherwise queues on (bench/: a third of
+   * the worker's CPU went to those round trips, and the drain rate with it).
+   */
+  private readonly batcher = new TickBatcher<PendingSale, RecordedSale>((items) =>
+    this.recordAll(items),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,11 +65,16 @@ export class SalesService {
   }
 
   /**
-   * Counts a payment in one transaction: its sale row (unique on paymentId) and its month's
-   * total. A payment counted before changes nothing and answers the sale as first stored.
+   * Counts a payment in one transaction (with the other payments of its batch): its sale row
+   * (unique on paymentId) and its month's total. A payment counted before changes nothing and
+   * answers the sale as first stored.
    */
   async record(payment: PaymentRecordedV1, correlationId?: string): Promise<RecordedSale> {
-    const sale = this.sales.create({
+    return this.batcher.add({ sale: this.saleOf(payment, correlationId), payment, correlationId });
+  }
+
+  private saleOf(payment: PaymentRecordedV1, correlationId?: string): Sale {
+    return this.sales.create({
       paymentId: payment.paymentId.toLowerCase(),
       customerId: payment.customerId,
       policyId: payment.policyId,
@@ -56,8 +86,36 @@ export class SalesService {
       correlationId: correlationId ?? null,
       createdAt: new Date(),
     });
+  }
+
+  /**
+   * Records a batch in one transaction. Should that fail for any reason (a redelivered payment
+   * among them, a deadlock), each is recorded on its own instead, so each message gets the
+   * outcome it would have had alone: counted, duplicate, or its own error to retry.
+   */
+  private async recordAll(items: PendingSale[]): Promise<PromiseSettledResult<RecordedSale>[]> {
+    const ids = new Set(items.map((item) => item.sale.paymentId));
+    if (items.length > 1 && ids.size === items.length) {
+      try {
+        const sales = items.map((item) => item.sale);
+        await transaction(this.dataSource, (manager) => this.insert(manager, sales));
+        return sales.map((sale) => ({ status: 'fulfilled', value: { sale, duplicate: false } }));
+      } catch {
+        // rolled back as a whole: nothing counted; recorded one by one below
+      }
+    }
+    return Promise.allSettled(
+      items.map((item) => this.recordOne(item.sale, item.payment, item.correlationId)),
+    );
+  }
+
+  private async recordOne(
+    sale: Sale,
+    payment: PaymentRecordedV1,
+    correlationId?: string,
+  ): Promise<RecordedSale> {
     try {
-      await transaction(this.dataSource, (manager) => this.insert(manager, sale));
+      await transaction(this.dataSource, (manager) => this.insert(manager, [sale]));
       return { sale, duplicate: false };
     } catch (err) {
       if (!isDuplicateKeyError(err)) {
@@ -93,13 +151,31 @@ export class SalesService {
     return sale;
   }
 
-  private async insert(manager: EntityManager, sale: Sale): Promise<void> {
-    await manager.insert(Sale, sale);
-    await manager.query(ADD_TO_TOTAL[this.dialect], [
-      sale.period,
-      sale.currency,
-      sale.amount,
-      sale.amount,
-    ]);
+  /** The sales rows, then each month-and-currency total once, in key order (no deadlocks). */
+  private async insert(manager: EntityManager, sales: Sale[]): Promise<void> {
+    await manager.insert(Sale, sales);
+    const totals = new Map<string, TotalDelta>();
+    for (const sale of sales) {
+      const key = `${sale.period} ${sale.currency}`;
+      const total = totals.get(key) ?? {
+        period: sale.period,
+        currency: sale.currency,
+        count: 0,
+        amount: 0,
+      };
+      total.count += 1;
+      total.amount += sale.amount;
+      totals.set(key, total);
+    }
+    for (const [, t] of [...totals.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      await manager.query(ADD_TO_TOTAL[this.dialect], [
+        t.period,
+        t.currency,
+        t.count,
+        t.amount,
+        t.count,
+        t.amount,
+      ]);
+    }
   }
 }

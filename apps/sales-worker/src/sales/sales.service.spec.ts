@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { PaymentRecordedV1 } from '@app/contracts';
+import { MonthlyTotal } from './monthly-total.entity';
+import { Sale } from './sale.entity';
+import { SalesService } from './sales.service';
+
+function payment(amount: number, currency = 'USD'): PaymentRecordedV1 {
+  return Object.assign(new PaymentRecordedV1(), {
+    paymentId: randomUUID(),
+    customerId: 'cust-1',
+    policyId: 'pol-1',
+    amount,
+    currency,
+    period: '2026-11',
+    paidAt: '2026-11-26T10:00:00.000Z',
+    recordedAt: '2026-11-26T10:00:01.000Z',
+  });
+}
+
+describe(SalesService.name, () => {
+  let dataSource: DataSource;
+  let service: SalesService;
+
+  beforeEach(async () => {
+    dataSource = await new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [Sale, MonthlyTotal],
+      synchronize: true,
+    }).initialize();
+    service = new SalesService(
+      dataSource,
+      dataSource.getRepository(Sale),
+      dataSource.getRepository(MonthlyTotal),
+    );
+  });
+
+  afterEach(async () => {
+    await dataSource.destroy();
+  });
+
+  it('should record the payments of one turn in one transaction, each total once', async () => {
+    const transactions = jest.spyOn(dataSource, 'transaction');
+    const payments = [payment(100), payment(250), payment(7, 'EUR')];
+    const recorded = await Promise.all(payments.map((p) => service.record(p, 'corr')));
+    expect(recorded.map((r) => r.duplicate)).toEqual([false, false, false]);
+    expect(transactions).toHaveBeenCalledTimes(1);
+    await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
+      { period: '2026-11', currency: 'EUR', count: 1, amount: 7 },
+      { period: '2026-11', currency: 'USD', count: 2, amount: 350 },
+    ]);
+  });
+
+  it('should still count the others when a batch holds an already counted payment', async () => {
+    const first = payment(100);
+    await service.record(first);
+    const batch = [first, payment(20), payment(3)];
+    const recorded = await Promise.all(batch.map((p) => service.record(p)));
+    expect(recorded.map((r) => r.duplicate)).toEqual([true, false, false]);
+    await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
+      { period: '2026-11', currency: 'USD', count: 3, amount: 123 },
+    ]);
+  });
+
+  it('should count a payment delivered twice in one batch once', async () => {
+    const twice = payment(40);
+    const recorded = await Promise.all([service.record(twice), service.record(twice)]);
+    expect(recorded.map((r) => r.duplicate).sort()).toEqual([false, true]);
+    await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
+      { period: '2026-11', currency: 'USD', count: 1, amount: 40 },
+    ]);
+  });
+
+  it('should fail only the payment whose write fails, not its batchmates', async () => {
+    const ok = payment(5);
+    // A NOT NULL violation stands in for a row the database refuses.
+    const bad = Object.assign(payment(6), { policyId: null });
+    const results = await Promise.allSettled([service.record(ok), service.record(bad)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
+      { period: '2026-11', currency: 'USD', count: 1, amount: 5 },
+    ]);
+  });
+});
