@@ -1,6 +1,12 @@
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { DeadLetter } from '@app/messaging';
-import { createTestQueues, testSqsClient } from '../../../tools/testing/queues';
+import { createTestQueues, queueDepth, testSqsClient } from '../../../tools/testing/queues';
 import { run } from '../src/main';
 
 describe('queue-admin dlq', () => {
@@ -42,4 +48,54 @@ describe('queue-admin dlq', () => {
     await run(['dlq', 'list', '--json'], env, (line) => out.push(line));
     expect(out).toHaveLength(bodies.length - 1);
   });
+  it('should move everything once and end, while a consumer dead-letters the poison again', async () => {
+    const queues = await createTestQueues(sqs);
+    const poison = ['{oops', 'null', '{"type":"payment.recorded","paymentId":"p-2"}'];
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.sales.dlqUrl,
+        Entries: poison.map((MessageBody, i) => ({ Id: String(i), MessageBody })),
+      }),
+    );
+    const env = {
+      SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
+      SALES_QUEUE: queues.sales.url,
+      PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
+    };
+    // The worker's part: whatever comes back to the source queue fails again and is
+    // dead-lettered at once, as poison is.
+    let consuming = true;
+    let deadLetteredAgain = 0;
+    const consumer = (async () => {
+      while (consuming) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queues.sales.url, WaitTimeSeconds: 1 }),
+        );
+        for (const message of Messages) {
+          await sqs.send(
+            new SendMessageCommand({ QueueUrl: queues.sales.dlqUrl, MessageBody: message.Body }),
+          );
+          await sqs.send(
+            new DeleteMessageCommand({
+              QueueUrl: queues.sales.url,
+              ReceiptHandle: message.ReceiptHandle,
+            }),
+          );
+          deadLetteredAgain += 1;
+        }
+      }
+    })();
+    const out: string[] = [];
+    try {
+      await run(['dlq', 'redrive'], env, (line) => out.push(line));
+    } finally {
+      consuming = false;
+      await consumer;
+    }
+
+    expect(out).toEqual([`moved 3 message(s): ${queues.sales.name}-dlq → ${queues.sales.name}`]);
+    expect(deadLetteredAgain).toBe(3);
+    const dlq = await queueDepth(sqs, queues.sales.dlqUrl);
+    expect(dlq.visible + dlq.inFlight).toBe(3);
+  }, 30_000);
 });

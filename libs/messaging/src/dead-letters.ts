@@ -157,6 +157,17 @@ function isUnsupported(err: unknown): boolean {
   );
 }
 
+/**
+ * Whether a message was in the DLQ's hands before the move began. A message this move sent back
+ * carries a later SentTimestamp, and so does a copy the consumer dead-letters again (poison that
+ * fails once more): leaving those alone is what lets a move of everything end while the consumer
+ * runs, instead of circling the same poison between the queues.
+ */
+function sentBefore(message: Message, started: number): boolean {
+  const sent = Number(message.Attributes?.SentTimestamp);
+  return !Number.isFinite(sent) || sent < started;
+}
+
 /** The attributes a message had before it was dead-lettered. */
 function originalAttributes(message: Message): Record<string, MessageAttributeValue> {
   const failureNames = new Set<string>(Object.values(FAILURE_ATTRIBUTES));
@@ -195,6 +206,8 @@ export async function redriveDeadLetters(
     }
   }
   let moved = 0;
+  // Received but not moved (not chosen, or dead-lettered again since the move began): held
+  // invisible until the end, so the loop ends when it has seen each message once.
   const skipped: Message[] = [];
   const started = Date.now();
   try {
@@ -204,7 +217,9 @@ export async function redriveDeadLetters(
         break;
       }
       const wanted = batch.filter(
-        (m) => !options.messageIds || options.messageIds.has(m.MessageId ?? ''),
+        (m) =>
+          (!options.messageIds || options.messageIds.has(m.MessageId ?? '')) &&
+          sentBefore(m, started),
       );
       skipped.push(...batch.filter((m) => !wanted.includes(m)));
       if (wanted.length > 0) {

@@ -21,6 +21,15 @@ import { PaymentsService } from './payments.service';
 const STATUS_RETRY_BASE_SECONDS = 5;
 const STATUS_RETRY_MAX_SECONDS = 300;
 
+/** The paymentId of a status message, if its body still reads as one. */
+function paymentIdIn(raw: Message): string | undefined {
+  try {
+    return parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]).paymentId;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Consumes `payment-status`: moves payments to COMPLETED or FAILED. */
 @Injectable()
 export class PaymentStatusHandler implements OnModuleInit {
@@ -45,6 +54,21 @@ export class PaymentStatusHandler implements OnModuleInit {
         baseDelaySeconds: STATUS_RETRY_BASE_SECONDS,
         maxDelaySeconds: STATUS_RETRY_MAX_SECONDS,
         maxReceiveCount: this.env.MAX_RECEIVE_COUNT,
+      },
+      // The payment stays as it was (PENDING, most likely) until an operator redrives the
+      // message from payment-status-dlq: say so loudly, with what identifies it.
+      onGiveUp: (message, reason) => {
+        this.metrics.statusApplied('dead_lettered');
+        this.logger.error(
+          {
+            paymentId: reason.paymentId ?? paymentIdIn(message.raw),
+            messageId: message.raw.MessageId,
+            correlationId: message.correlationId,
+            ...reason,
+          },
+          'status update given up; dead-lettering it (redrive with: dlq redrive --queue payment-status)',
+        );
+        return Promise.resolve();
       },
       onTransientError: (message, err, delaySeconds) =>
         this.logger.warn(
