@@ -11,6 +11,7 @@ import { CustomerApiEnvironment } from './config/environment';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
 import { OutboxModule } from './outbox/outbox.module';
+import { PaymentStatusHandler } from './payments/payment-status.handler';
 import { PaymentsModule } from './payments/payments.module';
 
 @Module({})
@@ -25,7 +26,7 @@ export class AppModule {
           env,
           entities: ENTITIES,
           migrations: MIGRATIONS,
-          consumes: { queue: PAYMENT_STATUS_QUEUE, batchSize: 10 },
+          consumes: { queue: PAYMENT_STATUS_QUEUE, batchSize: 10, handler: PaymentStatusHandler },
           logDestination,
         }),
         ThrottlerModule.forRoot({

@@ -100,6 +100,7 @@ describe.each(databaseKinds())('customer-api security (%s)', (kind) => {
   it('should send security headers and no CORS headers unless configured', async () => {
     const res = await api.http().get('/health/live').set('Origin', 'https://evil.example');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['x-powered-by']).toBeUndefined();

@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { SalesWorkerEnvironment } from './config/environment';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
+import { PaymentRecordedHandler } from './sales/payment-recorded.handler';
 import { SalesModule } from './sales/sales.module';
 
 @Module({})
@@ -20,7 +21,11 @@ export class AppModule {
           env,
           entities: ENTITIES,
           migrations: MIGRATIONS,
-          consumes: { queue: SALES_QUEUE, batchSize: env.WORKER_BATCH_SIZE },
+          consumes: {
+            queue: SALES_QUEUE,
+            batchSize: env.WORKER_BATCH_SIZE,
+            handler: PaymentRecordedHandler,
+          },
           logDestination,
         }),
         SalesModule,

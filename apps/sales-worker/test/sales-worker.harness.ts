@@ -6,11 +6,10 @@ import {
   MessageAttributeValue,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { SqsService } from '@ssut/nestjs-sqs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { encodeMessage, EncodedMessage, PaymentRecordedV1, SALES_QUEUE } from '@app/contracts';
-import { publishBatch } from '@app/messaging';
+import { encodeMessage, EncodedMessage, PaymentRecordedV1 } from '@app/contracts';
+import { ConsumerDrain, publishBatch } from '@app/messaging';
 import type { TestDatabase } from '../../../tools/testing/databases';
 import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';
@@ -21,7 +20,6 @@ import { createApp } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/config.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
 import { ENTITIES } from '../src/database/entities';
-import { ConsumerDrain } from '@app/messaging';
 
 /** One delivery of a `sales` message to the worker, as its consumer saw it. */
 export interface Receive {
@@ -68,21 +66,24 @@ export async function startSalesWorker(
   const app = await createApp(env, logDestination);
   await app.init();
   const receives: Receive[] = [];
-  const consumer = app.get(SqsService).consumers.get(SALES_QUEUE)?.instance;
-  if (!consumer) {
-    throw new Error('the sales consumer is not registered');
+  // Every receive loop on the sales queue (SQS_RECEIVE_LOOPS), seen as one consumer.
+  const loops = app.get(ConsumerDrain).consumers;
+  if (loops.length !== env.SQS_RECEIVE_LOOPS) {
+    throw new Error(`${loops.length} receive loops running, ${env.SQS_RECEIVE_LOOPS} configured`);
   }
   let batch = 0;
-  consumer.on('response_processed', () => (batch += 1));
-  consumer.on('message_received', (message: Message) =>
-    receives.push({
-      at: Date.now(),
-      messageId: message.MessageId ?? '',
-      receiveCount: Number(message.Attributes?.ApproximateReceiveCount),
-      body: message.Body ?? '',
-      batch,
-    }),
-  );
+  for (const loop of loops) {
+    loop.on('response_processed', () => (batch += 1));
+    loop.on('message_received', (message: Message) =>
+      receives.push({
+        at: Date.now(),
+        messageId: message.MessageId ?? '',
+        receiveCount: Number(message.Attributes?.ApproximateReceiveCount),
+        body: message.Body ?? '',
+        batch,
+      }),
+    );
+  }
   await app.getHttpAdapter().getInstance().ready();
   let closed = false;
   return {

@@ -85,7 +85,7 @@ describe.each(databaseKinds())('sales-worker backpressure and shutdown (%s)', (k
 
   it('should finish the batch in hand on shutdown, and a new instance the rest: nothing lost or counted twice', async () => {
     const period = '2034-02';
-    const payments = Array.from({ length: 25 }, (_, i) =>
+    const payments = Array.from({ length: 35 }, (_, i) =>
       paymentRecorded({ period, amount: 1_000 + i }),
     );
     await send(
@@ -93,8 +93,9 @@ describe.each(databaseKinds())('sales-worker backpressure and shutdown (%s)', (k
       queues.sales.url,
       payments.map((p) => encoded(p)),
     );
-    // Slow enough (a batch of 10 takes ~1.5 s) to be stopped in the middle of one.
-    const first = await start({ WORKER_RATE_LIMIT: '4' });
+    // Slow enough (two batches of 10 take ~5 s) to be stopped in the middle of them; two
+    // receive loops, each holding a batch, so the drain must wait for both.
+    const first = await start({ WORKER_RATE_LIMIT: '4', SQS_RECEIVE_LOOPS: '2' });
     await eventually(async () => ((await salesOf(first, period)).length >= 2 ? true : undefined), {
       what: 'the first sales',
     });
@@ -127,7 +128,7 @@ describe.each(databaseKinds())('sales-worker backpressure and shutdown (%s)', (k
           ? true
           : undefined;
       },
-      { what: 'all 25 reports' },
+      { what: 'all 35 reports' },
     );
     // Each exactly once: no message was handled by both instances.
     for (const payment of payments) {

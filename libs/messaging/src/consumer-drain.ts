@@ -24,17 +24,27 @@ export class ConsumerDrain implements OnModuleInit {
    */
   onModuleInit(): void {
     for (const { instance } of this.sqsService.consumers.values()) {
-      const state: ConsumerState = { consumer: instance, busy: false };
-      instance.on('message_received', () => (state.busy = true));
-      instance.on('response_processed', () => (state.busy = false));
-      instance.on('empty', () => (state.busy = false));
-      instance.on('error', (_err: unknown, messages: unknown) => {
-        if (messages) {
-          state.busy = false;
-        }
-      });
-      this.states.push(state);
+      this.track(instance);
     }
+  }
+
+  /** Every receive loop, SqsService's and the extra ones. */
+  get consumers(): Consumer[] {
+    return this.states.map((state) => state.consumer);
+  }
+
+  /** A consumer started outside SqsService (an extra receive loop): drained like the others. */
+  track(consumer: Consumer): void {
+    const state: ConsumerState = { consumer, busy: false };
+    consumer.on('message_received', () => (state.busy = true));
+    consumer.on('response_processed', () => (state.busy = false));
+    consumer.on('empty', () => (state.busy = false));
+    consumer.on('error', (_err: unknown, messages: unknown) => {
+      if (messages) {
+        state.busy = false;
+      }
+    });
+    this.states.push(state);
   }
 
   async drain(timeoutMs: number): Promise<void> {

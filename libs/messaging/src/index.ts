@@ -5,6 +5,7 @@ export * from './message-publisher';
 export * from './messaging.module';
 export * from './queue-directory';
 export * from './queue-setup';
+export * from './receive-loops';
 export * from './retry-policy';
 export * from './sqs-client';
 export * from './tick-batcher';

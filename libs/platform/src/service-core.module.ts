@@ -6,13 +6,14 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import type { DestinationStream } from 'pino';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { ConsumerDrain, MessagingModule, QueueDirectory } from '@app/messaging';
+import { ConsumerDrain, MessagingModule, QueueDirectory, receiveLoopOptions } from '@app/messaging';
 import { databaseUrlOf, dataSourceOptions } from './database';
 import { initializeDataSource } from './database-migrations';
 import { HealthModule } from './health/health.module';
 import { loggingModule } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProblemFilter } from './problem.filter';
+import { CONSUMED, ConsumedQueue, ExtraReceiveLoops, ReceiveLoopPlan } from './receive-loops';
 import type { ServiceEnvironment } from './service-environment';
 
 export interface ServiceCoreOptions {
@@ -23,7 +24,7 @@ export interface ServiceCoreOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   /** The queue this service consumes with an @SqsMessageHandler(queue, true) batch handler. */
-  consumes: { queue: string; batchSize: number };
+  consumes: ConsumedQueue;
   logDestination?: DestinationStream;
 }
 
@@ -79,15 +80,12 @@ export class ServiceCoreModule {
             consumers: [
               {
                 name: consumes.queue,
-                queueUrl: queues.get(consumes.queue).url,
-                sqs,
-                batchSize: consumes.batchSize,
-                waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
-                // A failed message's visibility is the backoff the BatchProcessor set: the
-                // consumer must not reset it to 0.
-                terminateVisibilityTimeout: false,
-                messageAttributeNames: ['All'],
-                messageSystemAttributeNames: ['ApproximateReceiveCount'],
+                ...receiveLoopOptions({
+                  queueUrl: queues.get(consumes.queue).url,
+                  sqs,
+                  batchSize: consumes.batchSize,
+                  waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+                }),
               },
             ],
           }),
@@ -96,7 +94,19 @@ export class ServiceCoreModule {
         HealthModule,
         MetricsModule.forRoot(),
       ],
-      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }, ConsumerDrain],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        ConsumerDrain,
+        {
+          provide: CONSUMED,
+          useValue: {
+            ...consumes,
+            loops: env.SQS_RECEIVE_LOOPS,
+            waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+          } satisfies ReceiveLoopPlan,
+        },
+        ExtraReceiveLoops,
+      ],
       exports: [ConsumerDrain],
     };
   }

@@ -88,6 +88,15 @@ export class ServiceEnvironment {
   @Max(20)
   SQS_WAIT_TIME_SECONDS: number = 20;
 
+  /**
+   * Receive loops on the consumed queue, each holding one batch at a time: more overlap the
+   * round trips of one batch (receive, delete, status) with the handling of the others.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  SQS_RECEIVE_LOOPS: number = 4;
+
   /** Deliveries before a message is dead-lettered; equals the queues' redrive policy. */
   @IsInt()
   @Min(1)

@@ -1,10 +1,10 @@
 import { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
 import { Logger } from 'nestjs-pino';
 import { ConsumerDrain } from '@app/messaging';
 import { configureHttp, createHttpAdapter } from './http';
+import { addSecurityHeaders } from './security-headers';
 
 /**
  * A service's Nest app on Fastify: pino logs, problem+json errors, JSON-only bodies up to
@@ -22,7 +22,7 @@ export async function createServiceApp(
   );
   app.useLogger(app.get(Logger));
   configureHttp(app);
-  await app.register(helmet, {
+  addSecurityHeaders(app.getHttpAdapter().getInstance(), {
     // customer-api's API document UI needs inline scripts and styles; the APIs serve only JSON.
     contentSecurityPolicy: {
       directives: {

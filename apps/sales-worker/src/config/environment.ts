@@ -24,12 +24,12 @@ export class SalesWorkerEnvironment extends ServiceEnvironment {
   WORKER_BATCH_SIZE: number = 10;
 
   /**
-   * Messages written to the sales DB at once. The consumer holds one batch at a time, so values
-   * above WORKER_BATCH_SIZE change nothing.
+   * Messages written to the sales DB at once, across the SQS_RECEIVE_LOOPS batches in hand
+   * (values above WORKER_BATCH_SIZE × SQS_RECEIVE_LOOPS change nothing).
    */
   @IsInt()
   @Min(1)
-  @Max(10)
+  @Max(160)
   WORKER_CONCURRENCY: number = 10;
 
   /**
