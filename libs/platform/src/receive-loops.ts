@@ -9,7 +9,13 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Consumer } from 'sqs-consumer';
-import { BatchHandler, ConsumerDrain, createReceiveLoops, QueueDirectory } from '@app/messaging';
+import {
+  BatchHandler,
+  ConsumerDrain,
+  createReceiveLoops,
+  QueueDirectory,
+  ReceivePacer,
+} from '@app/messaging';
 
 export const CONSUMED = Symbol('CONSUMED');
 
@@ -25,6 +31,7 @@ export interface ReceiveLoopPlan extends ConsumedQueue {
   /** Loops in all, @ssut/nestjs-sqs's included. */
   loops: number;
   waitTimeSeconds: number;
+  pacer: ReceivePacer;
 }
 
 /**
@@ -53,14 +60,23 @@ export class ExtraReceiveLoops implements OnApplicationBootstrap, OnModuleDestro
         sqs: this.sqs,
         batchSize: this.plan.batchSize,
         waitTimeSeconds: this.plan.waitTimeSeconds,
+        pacer: this.plan.pacer,
       },
       handler,
     );
+    // SqsService's own loop is tracked by the drain already; the pacer follows every loop.
     for (const loop of this.loops) {
-      loop.on('error', (err) => this.logger.warn({ err }, 'receive loop error'));
+      loop.on('error', (err: Error & { code?: string }) => {
+        if (err.code !== 'AbortError') {
+          this.logger.warn({ err }, 'receive loop error');
+        }
+      });
       this.drain.track(loop);
-      loop.start();
     }
+    for (const loop of this.drain.consumers) {
+      this.plan.pacer.watch(loop);
+    }
+    this.loops.forEach((loop) => loop.start());
   }
 
   onModuleDestroy(): void {

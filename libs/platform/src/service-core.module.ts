@@ -6,7 +6,13 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import type { DestinationStream } from 'pino';
 import type { EntitySchema, MixedList } from 'typeorm';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { ConsumerDrain, MessagingModule, QueueDirectory, receiveLoopOptions } from '@app/messaging';
+import {
+  ConsumerDrain,
+  MessagingModule,
+  QueueDirectory,
+  receiveLoopOptions,
+  ReceivePacer,
+} from '@app/messaging';
 import { databaseUrlOf, dataSourceOptions } from './database';
 import { initializeDataSource } from './database-migrations';
 import { HealthModule } from './health/health.module';
@@ -42,6 +48,8 @@ export class ServiceCoreModule {
     consumes,
     logDestination,
   }: ServiceCoreOptions): DynamicModule {
+    // One for all the loops on the queue: when SQS is unreachable, it is so for all of them.
+    const pacer = new ReceivePacer();
     return {
       module: ServiceCoreModule,
       imports: [
@@ -85,6 +93,7 @@ export class ServiceCoreModule {
                   sqs,
                   batchSize: consumes.batchSize,
                   waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+                  pacer,
                 }),
               },
             ],
@@ -103,6 +112,7 @@ export class ServiceCoreModule {
             ...consumes,
             loops: env.SQS_RECEIVE_LOOPS,
             waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+            pacer,
           } satisfies ReceiveLoopPlan,
         },
         ExtraReceiveLoops,
