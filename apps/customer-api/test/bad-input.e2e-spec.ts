@@ -37,6 +37,68 @@ const BAD_BODIES: Case[] = [
   ['paidAt before 1970', { ...VALID_PAYMENT, paidAt: '1969-12-31T23:59:59Z' }, ['paidAt']],
   ['period month 13', { ...VALID_PAYMENT, period: '2026-13' }, ['period']],
   ['period as a date', { ...VALID_PAYMENT, period: '2026-01-01' }, ['period']],
+  // Optional fields may be absent, never null (null used to mean 1970-01-01, or "absent").
+  ['paidAt null', { ...VALID_PAYMENT, paidAt: null }, ['paidAt']],
+  ['period null', { ...VALID_PAYMENT, period: null }, ['period']],
+  // Days that do not exist, which Date rolls over into the next month.
+  ['paidAt on 30 February', { ...VALID_PAYMENT, paidAt: '2026-02-30T00:00:00Z' }, ['paidAt']],
+  ['paidAt on 29 February 2025', { ...VALID_PAYMENT, paidAt: '2025-02-29T12:00:00Z' }, ['paidAt']],
+  ['paidAt on 31 April', { ...VALID_PAYMENT, paidAt: '2026-04-31T00:00:00Z' }, ['paidAt']],
+  ['paidAt as a date only', { ...VALID_PAYMENT, paidAt: '2026-01-01' }, ['paidAt']],
+  // Unknown fields named like Object.prototype members, which class-transformer skipped.
+  ...[
+    'toString',
+    'valueOf',
+    'constructor',
+    'hasOwnProperty',
+    'isPrototypeOf',
+    '__defineGetter__',
+  ].map((name): Case => [`a field named ${name}`, { ...VALID_PAYMENT, [name]: 'x' }, [name]]),
+  [
+    'two unknown fields and a bad one',
+    { ...VALID_PAYMENT, toString: 1, valueOf: 2, amount: 'x' },
+    ['toString', 'valueOf', 'amount'],
+  ],
+];
+
+const nested = (open: string, inner: string, close: string, depth: number): string =>
+  `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+/** The valid body with one field's JSON text replaced verbatim. */
+const withRaw = (field: string, text: string): string =>
+  JSON.stringify({ ...VALID_PAYMENT, [field]: 0 }).replace(`"${field}":0`, `"${field}":${text}`);
+
+/** Bodies under 16 KiB nested deep enough to overflow class-transformer's recursion. */
+const DEEP_BODIES: [name: string, raw: string, badFields: string[], message: RegExp][] = [
+  [
+    'an object nested 2,500 deep',
+    nested('{"a":', '1', '}', 2_500),
+    ['a', 'amount', 'currency', 'customerId', 'policyId'],
+    /not an accepted field/,
+  ],
+  [
+    'an amount of arrays nested 5,000 deep',
+    withRaw('amount', nested('[', '1', ']', 5_000)),
+    ['amount'],
+    /nested too deeply/,
+  ],
+  [
+    'a customerId of objects nested 1,000 deep',
+    withRaw('customerId', nested('{"x":', '1', '}', 1_000)),
+    ['customerId'],
+    /nested too deeply/,
+  ],
+  [
+    'a body 33 levels deep',
+    withRaw('customerId', nested('[', '"c"', ']', 32)),
+    ['customerId'],
+    /nested too deeply/,
+  ],
+  [
+    'a body 32 levels deep (refused as not a string, not for its depth)',
+    withRaw('customerId', nested('[', '"c"', ']', 31)),
+    ['customerId'],
+    /must be a string/,
+  ],
 ];
 
 describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
@@ -86,6 +148,26 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
       });
       expect([...new Set(problem.errors.map((e) => e.field))].sort()).toEqual(
         [...badFields].sort(),
+      );
+    },
+  );
+
+  it.each(DEEP_BODIES)(
+    'should answer 400 for %s, naming the field',
+    async (_name, raw, badFields, message) => {
+      expect(Buffer.byteLength(raw)).toBeLessThan(16 * 1024);
+      const res = await api
+        .http()
+        .post('/payments')
+        .set('Content-Type', 'application/json')
+        .send(raw);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const { errors } = res.body as { errors: { field: string; message: string }[] };
+      expect([...new Set(errors.map((e) => e.field))].sort()).toEqual(badFields);
+      const about = (field: string) => errors.filter((e) => e.field === field);
+      expect(about(badFields[0]).map((e) => e.message)).toContainEqual(
+        expect.stringMatching(message),
       );
     },
   );
