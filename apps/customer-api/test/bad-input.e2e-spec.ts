@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { RawRequest, RawResponse, sendRaw } from '../../../tools/faults/fuzz/raw-http';
 import { databaseKinds } from '../../../tools/testing/databases';
 import { testSqsClient } from '../../../tools/testing/queues';
 import { Harness, startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
@@ -101,11 +103,117 @@ const DEEP_BODIES: [name: string, raw: string, badFields: string[], message: Reg
   ],
 ];
 
+/** Requests Node's parser or Fastify's router refuse before any route runs. */
+const MALFORMED: [name: string, request: RawRequest, status: number, field: string | null][] = [
+  [
+    'bad percent-encoding in the id',
+    { method: 'GET', path: '/payments/%ff', headers: [] },
+    400,
+    'url',
+  ],
+  [
+    'an id of 2,000 characters',
+    { method: 'GET', path: `/payments/${'a'.repeat(2_000)}`, headers: [] },
+    414,
+    null,
+  ],
+  [
+    'headers over 16 KiB',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['X-Padding', 'p'.repeat(17 * 1024)],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+    },
+    431,
+    null,
+  ],
+  [
+    'a control character in a header value',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Idempotency-Key', Buffer.from([0x61, 0x01, 0x62])],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+    },
+    400,
+    'Idempotency-Key',
+  ],
+  [
+    'a header name with a space',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Bad Name', 'x'],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+    },
+    400,
+    'headers',
+  ],
+  [
+    'a Content-Length that is not a number',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', 'abc'],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+      framing: 'none',
+    },
+    400,
+    'Content-Length',
+  ],
+  [
+    'a Content-Length shorter than the body',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', '5'],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+      framing: 'none',
+    },
+    400,
+    null,
+  ],
+];
+
+function expectProblem(res: RawResponse | undefined, status: number): Record<string, unknown> {
+  expect(res?.status).toBe(status);
+  expect(res?.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(res?.body ?? '') as Record<string, unknown>;
+  expect(body).toMatchObject({
+    type: expect.stringMatching(/^urn:problem:/),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
+  return body;
+}
+
 describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
   let api: Harness;
 
+  let port: number;
+
   beforeAll(async () => {
     api = await startCustomerApi(kind, testSqsClient(), process.env.TEST_SQS_ENDPOINT as string);
+    // Listening on a real port, for the requests written byte by byte on a socket.
+    await api.app.listen(0, '127.0.0.1');
+    port = (api.app.getHttpServer().address() as AddressInfo).port;
   });
 
   afterAll(async () => {
@@ -171,6 +279,15 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
       );
     },
   );
+
+  it.each(MALFORMED)('should answer problem+json for %s', async (_name, request, status, field) => {
+    const body = expectProblem(await sendRaw(port, request), status);
+    if (field !== null) {
+      expect(body.errors).toEqual([{ field, message: expect.any(String) }]);
+    }
+    // Still serving: the refused request left the server healthy.
+    await api.http().get('/health/live').expect(200);
+  });
 
   it.each([
     ['truncated JSON', '{"customerId": "c1", "amount": 1'],
