@@ -6,7 +6,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('customer-api')
     .setDescription(
       'Accepts monthly insurance payments (202 + requestId) and reports their status while ' +
-        'sales-worker records them asynchronously. See CONTRACT.md.',
+        'sales-worker records them asynchronously. See CONTRACT.md. Every error is ' +
+        'application/problem+json (RFC 9457). After a 5xx or no answer to POST /payments, resend ' +
+        'it with the same Idempotency-Key: the payment may have been committed all the same, ' +
+        'and the resend replays it instead of creating a second one.',
     )
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' }, 'bearer')

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { RawRequest, RawResponse, sendRaw } from '../../../tools/faults/fuzz/raw-http';
 import { databaseKinds } from '../../../tools/testing/databases';
 import { testSqsClient } from '../../../tools/testing/queues';
 import { Harness, startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
@@ -37,13 +39,181 @@ const BAD_BODIES: Case[] = [
   ['paidAt before 1970', { ...VALID_PAYMENT, paidAt: '1969-12-31T23:59:59Z' }, ['paidAt']],
   ['period month 13', { ...VALID_PAYMENT, period: '2026-13' }, ['period']],
   ['period as a date', { ...VALID_PAYMENT, period: '2026-01-01' }, ['period']],
+  // Optional fields may be absent, never null (null used to mean 1970-01-01, or "absent").
+  ['paidAt null', { ...VALID_PAYMENT, paidAt: null }, ['paidAt']],
+  ['period null', { ...VALID_PAYMENT, period: null }, ['period']],
+  // Days that do not exist, which Date rolls over into the next month.
+  ['paidAt on 30 February', { ...VALID_PAYMENT, paidAt: '2026-02-30T00:00:00Z' }, ['paidAt']],
+  ['paidAt on 29 February 2025', { ...VALID_PAYMENT, paidAt: '2025-02-29T12:00:00Z' }, ['paidAt']],
+  ['paidAt on 31 April', { ...VALID_PAYMENT, paidAt: '2026-04-31T00:00:00Z' }, ['paidAt']],
+  ['paidAt as a date only', { ...VALID_PAYMENT, paidAt: '2026-01-01' }, ['paidAt']],
+  // Unknown fields named like Object.prototype members, which class-transformer skipped.
+  ...[
+    'toString',
+    'valueOf',
+    'constructor',
+    'hasOwnProperty',
+    'isPrototypeOf',
+    '__defineGetter__',
+  ].map((name): Case => [`a field named ${name}`, { ...VALID_PAYMENT, [name]: 'x' }, [name]]),
+  [
+    'two unknown fields and a bad one',
+    { ...VALID_PAYMENT, toString: 1, valueOf: 2, amount: 'x' },
+    ['toString', 'valueOf', 'amount'],
+  ],
 ];
+
+const nested = (open: string, inner: string, close: string, depth: number): string =>
+  `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+/** The valid body with one field's JSON text replaced verbatim. */
+const withRaw = (field: string, text: string): string =>
+  JSON.stringify({ ...VALID_PAYMENT, [field]: 0 }).replace(`"${field}":0`, `"${field}":${text}`);
+
+/** Bodies under 16 KiB nested deep enough to overflow class-transformer's recursion. */
+const DEEP_BODIES: [name: string, raw: string, badFields: string[], message: RegExp][] = [
+  [
+    'an object nested 2,500 deep',
+    nested('{"a":', '1', '}', 2_500),
+    ['a', 'amount', 'currency', 'customerId', 'policyId'],
+    /not an accepted field/,
+  ],
+  [
+    'an amount of arrays nested 5,000 deep',
+    withRaw('amount', nested('[', '1', ']', 5_000)),
+    ['amount'],
+    /nested too deeply/,
+  ],
+  [
+    'a customerId of objects nested 1,000 deep',
+    withRaw('customerId', nested('{"x":', '1', '}', 1_000)),
+    ['customerId'],
+    /nested too deeply/,
+  ],
+  [
+    'a body 33 levels deep',
+    withRaw('customerId', nested('[', '"c"', ']', 32)),
+    ['customerId'],
+    /nested too deeply/,
+  ],
+  [
+    'a body 32 levels deep (refused as not a string, not for its depth)',
+    withRaw('customerId', nested('[', '"c"', ']', 31)),
+    ['customerId'],
+    /must be a string/,
+  ],
+];
+
+/** Requests Node's parser or Fastify's router refuse before any route runs. */
+const MALFORMED: [name: string, request: RawRequest, status: number, field: string | null][] = [
+  [
+    'bad percent-encoding in the id',
+    { method: 'GET', path: '/payments/%ff', headers: [] },
+    400,
+    'url',
+  ],
+  [
+    'an id of 2,000 characters',
+    { method: 'GET', path: `/payments/${'a'.repeat(2_000)}`, headers: [] },
+    414,
+    null,
+  ],
+  [
+    'headers over 16 KiB',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['X-Padding', 'p'.repeat(17 * 1024)],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+    },
+    431,
+    null,
+  ],
+  [
+    'a control character in a header value',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Idempotency-Key', Buffer.from([0x61, 0x01, 0x62])],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+    },
+    400,
+    'Idempotency-Key',
+  ],
+  [
+    'a header name with a space',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Bad Name', 'x'],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+    },
+    400,
+    'headers',
+  ],
+  [
+    'a Content-Length that is not a number',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', 'abc'],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+      framing: 'none',
+    },
+    400,
+    'Content-Length',
+  ],
+  [
+    'a Content-Length shorter than the body',
+    {
+      method: 'POST',
+      path: '/payments',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['Content-Length', '5'],
+      ],
+      body: Buffer.from(JSON.stringify(VALID_PAYMENT)),
+      framing: 'none',
+    },
+    400,
+    null,
+  ],
+];
+
+function expectProblem(res: RawResponse | undefined, status: number): Record<string, unknown> {
+  expect(res?.status).toBe(status);
+  expect(res?.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(res?.body ?? '') as Record<string, unknown>;
+  expect(body).toMatchObject({
+    type: expect.stringMatching(/^urn:problem:/),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
+  return body;
+}
 
 describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
   let api: Harness;
 
+  let port: number;
+
   beforeAll(async () => {
     api = await startCustomerApi(kind, testSqsClient(), process.env.TEST_SQS_ENDPOINT as string);
+    // Listening on a real port, for the requests written byte by byte on a socket.
+    await api.app.listen(0, '127.0.0.1');
+    port = (api.app.getHttpServer().address() as AddressInfo).port;
   });
 
   afterAll(async () => {
@@ -89,6 +259,35 @@ describe.each(databaseKinds())('customer-api bad input (%s)', (kind) => {
       );
     },
   );
+
+  it.each(DEEP_BODIES)(
+    'should answer 400 for %s, naming the field',
+    async (_name, raw, badFields, message) => {
+      expect(Buffer.byteLength(raw)).toBeLessThan(16 * 1024);
+      const res = await api
+        .http()
+        .post('/payments')
+        .set('Content-Type', 'application/json')
+        .send(raw);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const { errors } = res.body as { errors: { field: string; message: string }[] };
+      expect([...new Set(errors.map((e) => e.field))].sort()).toEqual(badFields);
+      const about = (field: string) => errors.filter((e) => e.field === field);
+      expect(about(badFields[0]).map((e) => e.message)).toContainEqual(
+        expect.stringMatching(message),
+      );
+    },
+  );
+
+  it.each(MALFORMED)('should answer problem+json for %s', async (_name, request, status, field) => {
+    const body = expectProblem(await sendRaw(port, request), status);
+    if (field !== null) {
+      expect(body.errors).toEqual([{ field, message: expect.any(String) }]);
+    }
+    // Still serving: the refused request left the server healthy.
+    await api.http().get('/health/live').expect(200);
+  });
 
   it.each([
     ['truncated JSON', '{"customerId": "c1", "amount": 1'],

@@ -1,10 +1,28 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { type AddressInfo, connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeMessage, SalesRecordedV1 } from '@app/contracts';
 import { createSqsClient } from '@app/messaging';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { createTestQueues, eventually } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';
+import { parseResponse, RawResponse } from '../../../tools/faults/fuzz/raw-http';
 import { startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
+
+/** Every response in the bytes one connection received, in order. */
+function parseResponses(raw: Buffer): RawResponse[] {
+  const responses: RawResponse[] = [];
+  let rest = raw;
+  for (;;) {
+    const response = parseResponse(rest, 0);
+    if (!response) {
+      return responses;
+    }
+    responses.push(response);
+    const length = Number(response.headers['content-length'] ?? 0);
+    rest = rest.subarray(rest.indexOf('\r\n\r\n') + 4 + length);
+  }
+}
 
 /** The value of one sample in Prometheus text, or 0 when absent. */
 function sample(metrics: string, name: string): number {
@@ -62,6 +80,53 @@ describe.each(databaseKinds())('customer-api operations (%s)', (kind) => {
       );
     } finally {
       await api.close();
+      sqs.destroy();
+    }
+  });
+
+  it('should refuse requests that arrive while it closes with a 503 problem+json and Retry-After', async () => {
+    const sqs = createSqsClient({ region: 'us-east-1', endpoint: process.env.TEST_SQS_ENDPOINT });
+    const api = await startCustomerApi(kind, sqs, process.env.TEST_SQS_ENDPOINT as string);
+    try {
+      await api.app.listen(0, '127.0.0.1');
+      const server = api.app.getHttpServer();
+      const socket = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port });
+      const received: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => received.push(chunk));
+      const socketClosed = new Promise((resolve) => socket.on('close', resolve));
+      // A request whose body is still on its way keeps this connection open through close().
+      socket.write(
+        'POST /payments HTTP/1.1\r\nHost: api\r\nContent-Type: application/json\r\n' +
+          'Content-Length: 2\r\n\r\n{',
+      );
+      await sleep(200);
+      const closed = api.close();
+      await eventually(async () => (server.listening ? undefined : true), {
+        what: 'the server to stop listening',
+      });
+      // The end of that request, and another one behind it on the same connection.
+      socket.write(
+        '}GET /payments/00000000-0000-0000-0000-000000000000 HTTP/1.1\r\nHost: api\r\n\r\n',
+      );
+      await socketClosed;
+      await closed;
+
+      const [first, second] = parseResponses(Buffer.concat(received));
+      // The request already in flight was served as usual.
+      expect(first.status).toBe(400);
+      expect(first.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(second.status).toBe(503);
+      expect(second.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(second.headers['retry-after']).toBe('1');
+      expect(second.headers.connection).toBe('close');
+      expect(JSON.parse(second.body)).toEqual({
+        type: 'urn:problem:service-unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: expect.any(String),
+        code: 'SHUTTING_DOWN',
+      });
+    } finally {
       sqs.destroy();
     }
   });

@@ -106,6 +106,21 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
       });
     });
 
+    it('should accept 29 February of a leap year, and a lower-case t and z as RFC 3339 allows', async () => {
+      const leap = await api
+        .http()
+        .post('/payments')
+        .send({ ...VALID_PAYMENT, paidAt: '2024-02-29T12:00:00Z' })
+        .expect(202);
+      expect(leap.body).toMatchObject({ paidAt: '2024-02-29T12:00:00.000Z', period: '2024-02' });
+      const lower = await api
+        .http()
+        .post('/payments')
+        .send({ ...VALID_PAYMENT, paidAt: '2026-01-31t10:00:00z', period: '2026-02' })
+        .expect(202);
+      expect(lower.body).toMatchObject({ paidAt: '2026-01-31T10:00:00.000Z', period: '2026-02' });
+    });
+
     it('should default paidAt to now and period to its UTC month', async () => {
       const before = Date.now();
       const res = await api.http().post('/payments').send(VALID_PAYMENT).expect(202);

@@ -40,7 +40,9 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   415: 'Body is not application/json',
   422: 'The Idempotency-Key was used with a different body',
   429: 'Rate limited',
-  503: 'A dependency (the database or the queues) is unavailable',
+  503:
+    'A dependency (the database or the queues) is unavailable, or this instance is shutting ' +
+    'down; retry after Retry-After (a POST with the same Idempotency-Key)',
 };
 
 const RETRY_AFTER = {

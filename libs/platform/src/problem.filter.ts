@@ -4,13 +4,16 @@ import { ApplicationError, DependencyUnavailableError } from './errors';
 import { isTransientDatabaseError } from './database-errors';
 import { problem, PROBLEM_CONTENT_TYPE, ProblemDetails, STATUS_OF_KIND } from './problem';
 
-interface Answer {
+export interface ProblemAnswer {
   body: ProblemDetails;
   retryAfterSeconds?: number;
 }
 
-/** Fastify's own errors (body parsing, limits) by code, with what the client is told. */
-const FASTIFY_ERRORS: Record<string, [number, string]> = {
+/**
+ * Fastify's own errors (body parsing, limits, URLs) by code: the status, what the client is
+ * told, and for a 400 the part of the request at fault when it is not the body.
+ */
+const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'the request body is larger than this endpoint accepts'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'the request body must be application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'Content-Length does not match the body'],
@@ -18,16 +21,20 @@ const FASTIFY_ERRORS: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'the request body is not valid JSON'],
   FST_ERR_CTP_EMPTY_TYPE: [415, 'the request has a body but no Content-Type'],
   FST_ERR_CTP_INVALID_TYPE: [415, 'the Content-Type header is not valid'],
+  FST_ERR_BAD_URL: [400, 'the URL holds a malformed percent-encoding', 'url'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'a path parameter is longer than this service accepts'],
 };
 
-function fastifyErrorAnswer(err: unknown): Answer | undefined {
+function fastifyErrorAnswer(err: unknown): ProblemAnswer | undefined {
   if (typeof err !== 'object' || err === null) {
     return undefined;
   }
   const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
   if (typeof code === 'string' && code in FASTIFY_ERRORS) {
-    const [status, detail] = FASTIFY_ERRORS[code];
-    return { body: problem(status, detail) };
+    const [status, detail, field] = FASTIFY_ERRORS[code];
+    return {
+      body: problem(status, detail, field ? { errors: [{ field, message: detail }] } : {}),
+    };
   }
   // secure-json-parse and JSON.parse report bad bodies as a SyntaxError with status 400.
   if (err instanceof SyntaxError && statusCode === 400) {
@@ -41,7 +48,7 @@ function fastifyErrorAnswer(err: unknown): Answer | undefined {
  * errors (body parsing happens before Nest sees the request). Unknown errors become a bare 500;
  * their details go to the log only.
  */
-export function toProblem(err: unknown, logger: Logger): Answer {
+export function toProblem(err: unknown, logger: Logger): ProblemAnswer {
   if (err instanceof ApplicationError) {
     return {
       body: problem(STATUS_OF_KIND[err.kind], err.message, {
@@ -78,7 +85,7 @@ export function toProblem(err: unknown, logger: Logger): Answer {
   return { body: problem(500, 'an unexpected error occurred') };
 }
 
-export function sendProblem(reply: FastifyReply, answer: Answer): void {
+export function sendProblem(reply: FastifyReply, answer: ProblemAnswer): void {
   if (answer.body.status === 401) {
     void reply.header('WWW-Authenticate', 'Bearer');
   }

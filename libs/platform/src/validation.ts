@@ -1,7 +1,14 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { FieldError, InvalidInputError } from './errors';
+
+/**
+ * How deeply a field's value may nest (objects and arrays). class-transformer copies values
+ * recursively, so a 16 KiB body of `[[[…]]]` would overflow the stack; no input of ours comes
+ * anywhere near this.
+ */
+export const MAX_NESTING_DEPTH = 32;
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
@@ -14,9 +21,41 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
+/** The properties `cls` validates: the only fields its input may hold. */
+function acceptedFields(cls: new () => object): Set<string> {
+  return new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(cls, '', true, false)
+      .map((m) => m.propertyName),
+  );
+}
+
+/** True when `value` nests objects or arrays more than `limit` levels; iterative, any depth. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop() as [unknown, number];
+    if (typeof current !== 'object' || current === null) {
+      continue;
+    }
+    if (depth + 1 > limit) {
+      return true;
+    }
+    for (const child of Object.values(current)) {
+      pending.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 /**
  * Validates plain input against a class: unknown fields are rejected and nothing is coerced
  * ("100" is not a number). Throws InvalidInputError naming every bad field.
+ *
+ * Unknown fields are found on the input itself, not left to the whitelist: class-transformer
+ * silently skips keys the instance inherits (`toString`, `constructor`, `__proto__`…), so the
+ * whitelist would never see them. Only the accepted fields are transformed, and only when they
+ * nest at most MAX_NESTING_DEPTH levels.
  */
 export function parseInput<T extends object>(
   cls: new () => T,
@@ -26,15 +65,38 @@ export function parseInput<T extends object>(
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new InvalidInputError(`the ${what} must be a JSON object`);
   }
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
+  const accepted = acceptedFields(cls);
+  const refused: FieldError[] = [];
+  const kept: [string, unknown][] = [];
+  for (const [field, value] of Object.entries(plain)) {
+    if (!accepted.has(field)) {
+      refused.push({ field, message: `${field} is not an accepted field` });
+    } else if (nestsDeeperThan(value, MAX_NESTING_DEPTH - 1)) {
+      refused.push({
+        field,
+        message: `${field} is nested too deeply (at most ${MAX_NESTING_DEPTH} levels in all)`,
+      });
+    } else {
+      kept.push([field, value]);
+    }
+  }
+  const instance = plainToInstance(cls, Object.fromEntries(kept), {
+    enableImplicitConversion: false,
+  });
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
   });
-  if (errors.length > 0) {
-    throw new InvalidInputError(`the ${what} is invalid`, flatten(errors));
+  const refusedNames = new Set(refused.map((e) => e.field));
+  // A field refused above is missing from the instance; its "must be a string" adds nothing.
+  const fieldErrors = [
+    ...refused,
+    ...flatten(errors).filter((e) => !refusedNames.has(e.field.split('.')[0])),
+  ];
+  if (fieldErrors.length > 0) {
+    throw new InvalidInputError(`the ${what} is invalid`, fieldErrors);
   }
   return instance;
 }

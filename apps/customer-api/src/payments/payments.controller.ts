@@ -50,12 +50,17 @@ export class PaymentsController {
     description:
       'Validates and durably records the payment, then answers at once. The 202 is sent only ' +
       'after commit: the payment will reach the sales DB whatever fails afterwards. Poll the ' +
-      'status URL until COMPLETED or FAILED.',
+      'status URL until COMPLETED or FAILED. A 5xx, or no answer at all, does not mean nothing ' +
+      'was recorded: the commit may have succeeded and only its acknowledgement been lost. ' +
+      'Send an Idempotency-Key, and after a 5xx or no answer resend the same body with the ' +
+      'same key: a committed payment is then replayed, never created twice.',
   })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: '1-255 visible ASCII characters; the same key and body replay the first answer',
+    description:
+      '1-255 visible ASCII characters; the same key and body replay the first answer. Resend ' +
+      'with the same key after a 5xx or no answer.',
   })
   @ApiAcceptedResponse({
     type: AcceptedView,

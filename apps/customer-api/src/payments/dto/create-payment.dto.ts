@@ -1,12 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsRFC3339, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import {
   AMOUNT_MAX,
   AMOUNT_MIN,
   IDENTIFIER_PATTERN,
   IsCurrencyCode,
+  IsRfc3339Timestamp,
   PERIOD_PATTERN,
 } from '@app/contracts';
+
+/**
+ * Optional fields may be left out, but `null` is not a timestamp nor a month: unlike
+ * `@IsOptional()`, which lets `null` through, only an absent field skips validation.
+ */
+const isPresent = (_dto: object, value: unknown): boolean => value !== undefined;
 
 const IDENTIFIER_MESSAGE = '$property must be 1-64 characters of A-Z a-z 0-9 . _ -';
 
@@ -34,16 +41,19 @@ export class CreatePaymentDto {
   @IsCurrencyCode()
   currency!: string;
 
-  /** RFC 3339; defaults to now; at most 5 minutes in the future. */
+  /** RFC 3339; defaults to now; at most 5 minutes in the future. May be absent, never null. */
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-26T10:00:00Z' })
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsString()
-  @IsRFC3339({ message: 'paidAt must be an RFC 3339 timestamp such as 2026-01-31T12:00:00Z' })
+  @IsRfc3339Timestamp({
+    message:
+      'paidAt must be an RFC 3339 timestamp of a day that exists, such as 2026-01-31T12:00:00Z',
+  })
   paidAt?: string;
 
-  /** `YYYY-MM`; defaults to the UTC month of paidAt. */
+  /** `YYYY-MM`; defaults to the UTC month of paidAt. May be absent, never null. */
   @ApiPropertyOptional({ pattern: PERIOD_PATTERN.source, example: '2026-11' })
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsString()
   @Matches(PERIOD_PATTERN, { message: 'period must be a month as YYYY-MM' })
   period?: string;
