@@ -1,9 +1,9 @@
 /**
- * `npx tsx bench/compare.ts --variant before=<dist> --variant after=<dist> [--phases 2,3]
- * [--rounds 2] [--quick] [--profile]`: the same phases against two (or more) builds of the apps,
- * interleaved in one run (A B, then B A, …) on fresh databases each time, so a change is judged
- * by a ratio measured side by side on this shared, noisy machine. Builds come from
- * bench/build-variant.ts.
+ * `npx tsx bench/compare.ts --variant before=<dist> --variant after=<dist>[@K=V;K=V]
+ * [--phases 2,3] [--rounds 2] [--quick] [--profile]`: the same phases against two (or more)
+ * builds of the apps (or one build with other settings), interleaved in one run (A B, then
+ * B A, …) on fresh databases each time, so a change is judged by a ratio measured side by side
+ * on this shared, noisy machine. Builds come from bench/build-variant.ts.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,8 +28,16 @@ async function main(): Promise<void> {
   const variants = argv
     .flatMap((a, i) => (a === '--variant' ? [argv[i + 1] ?? ''] : []))
     .map((spec) => {
-      const [name, dir] = spec.split('=');
-      return { name, dist: resolve(dir ?? '') };
+      // name=<dist>[@K=V;K=V]: a build, and settings for both apps.
+      const [head, settingsPart] = spec.split('@');
+      const [name, dir] = (head ?? '').split('=');
+      const env = Object.fromEntries(
+        (settingsPart ?? '')
+          .split(';')
+          .filter(Boolean)
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
+      return { name, dist: resolve(dir ?? ''), env };
     });
   if (variants.length < 2) {
     throw new Error('give at least two --variant name=<dist dir>');
@@ -54,12 +62,17 @@ async function main(): Promise<void> {
       for (const variant of order) {
         log(`round ${round + 1}: ${variant.name} (${variant.dist})`);
         system.distRoot = variant.dist;
+        system.extraEnv = variant.env;
         system.profileLabel = `${variant.name}-r${round + 1}`;
         await system.freshDatabases(`${variant.name.replace(/\W/g, '_')}_r${round + 1}`);
+        system.memory.clear();
         await system.startApi();
         await system.startWorker();
         const bench = new Bench(system, settings, `${runId}-${variant.name}-${round}`);
         await bench.appPhases();
+        for (const [name, reading] of system.memory) {
+          bench.headline[`peak RSS MB: ${name}`] = reading.peakMb;
+        }
         await system.stopApps();
         runs.push({ variant: variant.name, round: round + 1, headline: bench.headline });
       }

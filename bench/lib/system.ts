@@ -56,6 +56,8 @@ const APP_SETTINGS = {
   // visibility timeout: every restart of an app would delay a batch by 30 s. A 1 s wait, and a
   // pause of more than that after each stop, keep restarts from skewing the figures.
   SQS_WAIT_TIME_SECONDS: '1',
+  // As the image runs them (docker/Dockerfile).
+  NODE_OPTIONS: '--max-old-space-size=160',
 };
 
 /** Longer than SQS_WAIT_TIME_SECONDS: a stopped consumer's long poll has expired. */
@@ -91,6 +93,8 @@ export class System {
 
   /** Where the apps' built output is (`<root>/apps/<app>/main.js`); compare.ts switches it. */
   distRoot = join(ROOT, 'dist');
+  /** Added to both apps' environment (compare.ts: a variant that differs by settings only). */
+  extraEnv: Record<string, string> = {};
   /** Sub-directory of the profile directory for the apps started next. */
   profileLabel = '';
 
@@ -189,6 +193,7 @@ export class System {
         DATABASE_URL: databaseUrl(this.customerDb),
         PORT: String(port),
         ...this.tuning.customerApi,
+        ...this.extraEnv,
       },
       port,
       logFile: join(this.workDir, 'customer-api.log'),
@@ -214,6 +219,7 @@ export class System {
         DATABASE_URL: databaseUrl(this.salesDb),
         PORT: String(port),
         ...this.tuning.salesWorker,
+        ...this.extraEnv,
         ...overrides,
       },
       port,
