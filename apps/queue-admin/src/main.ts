@@ -2,7 +2,7 @@
  * Operator commands for the queues, against AWS, LocalStack or the stand-in (SQS_ENDPOINT):
  *
  *   queue-admin setup                          create the queues and their DLQs (idempotent)
- *   queue-admin dlq list [--queue sales]       what a DLQ holds, with failure reason and attempts
+ *   queue-admin dlq list [--queue sales] [--max 100]  what a DLQ holds, with reason and attempts
  *   queue-admin dlq show <messageId> [--queue sales]
  *   queue-admin dlq redrive [--queue sales] [--id <messageId> …] [--rate 10]
  *
@@ -21,7 +21,7 @@ import {
 
 const USAGE = `usage:
   queue-admin setup
-  queue-admin dlq list [--queue sales|payment-status] [--json]
+  queue-admin dlq list [--queue sales|payment-status] [--max <messages>] [--json]
   queue-admin dlq show <messageId> [--queue …]
   queue-admin dlq redrive [--queue …] [--id <messageId>]… [--rate <messages/s>]
 environment: AWS_REGION, SQS_ENDPOINT, SALES_QUEUE, PAYMENT_STATUS_QUEUE, MAX_RECEIVE_COUNT,
@@ -51,6 +51,7 @@ export async function run(
       id: { type: 'string', multiple: true },
       rate: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
+      max: { type: 'string', default: '100' },
     },
   });
   const sqs = createSqsClient({
@@ -89,11 +90,13 @@ export async function run(
     const queue = (await QueueDirectory.resolve(sqs, names)).get(values.queue);
     switch (sub) {
       case 'list': {
-        const letters = await listDeadLetters(sqs, queue.deadLetterUrl);
+        const max = positiveInt('--max', values.max, 100);
+        const letters = await listDeadLetters(sqs, queue.deadLetterUrl, max);
         if (values.json) {
           letters.forEach((l) => out(JSON.stringify(l)));
         } else {
-          out(`${letters.length} message(s) in ${queue.name}-dlq`);
+          const more = letters.length >= max ? ` (the first ${max}; --max for more)` : '';
+          out(`${letters.length} message(s) in ${queue.name}-dlq${more}`);
           for (const l of letters) {
             out(
               [

@@ -98,4 +98,34 @@ describe('queue-admin dlq', () => {
     const dlq = await queueDepth(sqs, queues.sales.dlqUrl);
     expect(dlq.visible + dlq.inFlight).toBe(3);
   }, 30_000);
+  it('should list at most --max messages, and say there may be more', async () => {
+    const queues = await createTestQueues(sqs);
+    for (let batch = 0; batch < 2; batch += 1) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queues.sales.dlqUrl,
+          Entries: Array.from({ length: 6 }, (_, i) => ({
+            Id: String(i),
+            MessageBody: `{"n":${batch * 6 + i}}`,
+          })),
+        }),
+      );
+    }
+    const env = {
+      SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
+      SALES_QUEUE: queues.sales.url,
+      PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
+    };
+    const out: string[] = [];
+    await run(['dlq', 'list', '--max', '5'], env, (line) => out.push(line));
+    expect(out[0]).toBe(`5 message(s) in ${queues.sales.name}-dlq (the first 5; --max for more)`);
+    expect(out).toHaveLength(6);
+
+    out.length = 0;
+    await run(['dlq', 'list', '--max', '50'], env, (line) => out.push(line));
+    expect(out[0]).toBe(`12 message(s) in ${queues.sales.name}-dlq`);
+    await expect(run(['dlq', 'list', '--max', '0'], env, () => undefined)).rejects.toThrow(
+      '--max must be a positive integer',
+    );
+  });
 });

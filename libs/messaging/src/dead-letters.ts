@@ -61,11 +61,12 @@ async function receiveBatch(
   sqs: SQSClient,
   queueUrl: string,
   visibilitySeconds: number,
+  max = 10,
 ): Promise<Message[]> {
   const { Messages = [] } = await sqs.send(
     new ReceiveMessageCommand({
       QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
+      MaxNumberOfMessages: Math.min(10, max),
       WaitTimeSeconds: 1,
       VisibilityTimeout: visibilitySeconds,
       MessageAttributeNames: ['All'],
@@ -102,7 +103,7 @@ export async function listDeadLetters(
   const seen = new Map<string, Message>();
   try {
     while (seen.size < max) {
-      const batch = await receiveBatch(sqs, dlqUrl, 30);
+      const batch = await receiveBatch(sqs, dlqUrl, 30, max - seen.size);
       const fresh = batch.filter((m) => m.MessageId && !seen.has(m.MessageId));
       fresh.forEach((m) => seen.set(m.MessageId as string, m));
       if (fresh.length === 0) {
