@@ -75,6 +75,18 @@ interface AcceptedRows {
   outbox: OutboxMessage;
 }
 
+/** What COMPLETED sets: a payment FAILED before and recorded after all loses its failure. */
+function completion(now: Date): Partial<Payment> {
+  return {
+    status: 'COMPLETED',
+    completedAt: now,
+    updatedAt: now,
+    failureCode: null,
+    failureMessage: null,
+    failureAttempts: null,
+  };
+}
+
 /** The same body, whatever its key order: what an Idempotency-Key is bound to. */
 export function fingerprintOf(body: CreatePaymentDto): string {
   const canonical = JSON.stringify([
@@ -284,14 +296,7 @@ export class PaymentsService {
       await manager.update(
         Payment,
         { id: In([...movable.values()].map((p) => p.id)) },
-        {
-          status: 'COMPLETED',
-          completedAt: now,
-          updatedAt: now,
-          failureCode: null,
-          failureMessage: null,
-          failureAttempts: null,
-        },
+        completion(now),
       );
     }
     return messages.map((message): PromiseSettledResult<StatusOutcome> => {
@@ -322,14 +327,7 @@ export class PaymentsService {
       message.type === SALES_RECORDED
         ? await this.payments.update(
             { id: message.paymentId, status: In(['PENDING', 'FAILED']) },
-            {
-              status: 'COMPLETED',
-              completedAt: now,
-              updatedAt: now,
-              failureCode: null,
-              failureMessage: null,
-              failureAttempts: null,
-            },
+            completion(now),
           )
         : await this.payments.update(
             { id: message.paymentId, status: 'PENDING' },
