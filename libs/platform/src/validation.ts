@@ -21,13 +21,20 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   });
 }
 
-/** The properties `cls` validates: the only fields its input may hold. */
+const acceptedFieldsOf = new WeakMap<new () => object, Set<string>>();
+
+/** The properties `cls` validates: the only fields its input may hold. Read once per class. */
 function acceptedFields(cls: new () => object): Set<string> {
-  return new Set(
-    getMetadataStorage()
-      .getTargetValidationMetadatas(cls, '', true, false)
-      .map((m) => m.propertyName),
-  );
+  let fields = acceptedFieldsOf.get(cls);
+  if (!fields) {
+    fields = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(cls, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    acceptedFieldsOf.set(cls, fields);
+  }
+  return fields;
 }
 
 /** True when `value` nests objects or arrays more than `limit` levels; iterative, any depth. */
