@@ -14,17 +14,31 @@ export interface RecordedSale {
   duplicate: boolean;
 }
 
-/** Adds sales to their month's total, creating the total with the month's first sale. */
-const ADD_TO_TOTAL = {
-  // Count and amount are bound twice rather than read back with VALUES(), deprecated in MySQL
-  // 8.0.20.
-  mysql:
-    'INSERT INTO `monthly_totals` (`period`, `currency`, `count`, `amount`) VALUES (?, ?, ?, ?) ' +
-    'ON DUPLICATE KEY UPDATE `count` = `count` + ?, `amount` = `amount` + ?',
-  sqlite:
-    'INSERT INTO "monthly_totals" ("period", "currency", "count", "amount") VALUES (?, ?, ?, ?) ' +
-    'ON CONFLICT ("period", "currency") DO UPDATE SET "count" = "count" + ?, "amount" = "amount" + ?',
-} as const;
+/**
+ * One statement adding a batch's deltas to their months' totals, creating a total with its
+ * month's first sale; the rows in key order, so concurrent batches lock totals in one order.
+ * On MySQL the deltas come from a derived table and are read back by name, not with VALUES()
+ * (deprecated since MySQL 8.0.20).
+ */
+function addToTotals(dialect: 'mysql' | 'sqlite', count: number): string {
+  if (dialect === 'mysql') {
+    const rows = Array.from({ length: count }, (_, i) =>
+      i === 0 ? 'SELECT ? AS `p`, ? AS `c`, ? AS `n`, ? AS `a`' : 'SELECT ?, ?, ?, ?',
+    ).join(' UNION ALL ');
+    return (
+      'INSERT INTO `monthly_totals` (`period`, `currency`, `count`, `amount`) ' +
+      `SELECT \`d\`.\`p\`, \`d\`.\`c\`, \`d\`.\`n\`, \`d\`.\`a\` FROM (${rows}) AS \`d\` ORDER BY \`d\`.\`p\`, \`d\`.\`c\` ` +
+      'ON DUPLICATE KEY UPDATE `count` = `monthly_totals`.`count` + `d`.`n`, ' +
+      '`amount` = `monthly_totals`.`amount` + `d`.`a`'
+    );
+  }
+  return (
+    'INSERT INTO "monthly_totals" ("period", "currency", "count", "amount") VALUES ' +
+    Array.from({ length: count }, () => '(?, ?, ?, ?)').join(', ') +
+    ' ON CONFLICT ("period", "currency") DO UPDATE SET "count" = "count" + "excluded"."count", ' +
+    '"amount" = "amount" + "excluded"."amount"'
+  );
+}
 
 /** What a batch adds to one month's total in one currency. */
 interface TotalDelta {
@@ -44,7 +58,7 @@ interface PendingSale {
 @Injectable()
 export class SalesService {
   private readonly logger = new Logger(SalesService.name);
-  private readonly dialect: keyof typeof ADD_TO_TOTAL;
+  private readonly dialect: 'mysql' | 'sqlite';
   /**
    * The messages of one received batch are recorded in one transaction: one commit and a
    * handful of statements instead of four statements and a commit each, and one upsert of the
@@ -167,15 +181,10 @@ export class SalesService {
       total.amount += sale.amount;
       totals.set(key, total);
     }
-    for (const [, t] of [...totals.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      await manager.query(ADD_TO_TOTAL[this.dialect], [
-        t.period,
-        t.currency,
-        t.count,
-        t.amount,
-        t.count,
-        t.amount,
-      ]);
-    }
+    const deltas = [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, t]) => t);
+    await manager.query(
+      addToTotals(this.dialect, deltas.length),
+      deltas.flatMap((t) => [t.period, t.currency, t.count, t.amount]),
+    );
   }
 }
