@@ -5,16 +5,13 @@
  * B A, …) on fresh databases each time, so a change is judged by a ratio measured side by side
  * on this shared, noisy machine. Builds come from bench/build-variant.ts.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ProcessCleanup } from './lib/cleanup';
-import { Databases } from './lib/databases';
 import { Bench, log, parseSettings } from './lib/phases';
 import { ROOT } from './lib/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { machine, source } from './lib/report';
-import { System } from './lib/system';
+import { openSession } from './lib/session';
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -43,14 +40,7 @@ async function main(): Promise<void> {
     throw new Error('give at least two --variant name=<dist dir>');
   }
   const rounds = Number(argv[argv.indexOf('--rounds') + 1] ?? 2) || 2;
-  const runId = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
-  const workDir = mkdtempSync(join(tmpdir(), `compare-${runId}-`));
-  const profileDir = settings.profile ? join(workDir, 'profiles') : undefined;
-  const databases = new Databases(`bench_${runId.toLowerCase()}`);
-  const system = new System(databases, workDir, settings.tuning, profileDir);
-  const cleanup = new ProcessCleanup(log);
-  cleanup.add(() => databases.dropAll());
-  cleanup.add(() => system.close());
+  const { runId, workDir, profileDir, system, cleanup } = openSession('compare', settings);
   const runs: { variant: string; round: number; headline: Record<string, number> }[] = [];
   const loadBefore = machine().loadAverage;
   log(`compare ${variants.map((v) => v.name).join(' vs ')}, ${rounds} rounds; logs in ${workDir}`);

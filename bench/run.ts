@@ -11,28 +11,18 @@
  * `--api-env K=V,…` / `--worker-env K=V,…` change the apps' settings for one run; `--dist <dir>`
  * runs another build of the apps.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Databases, serverVersion } from './lib/databases';
+import { serverVersion } from './lib/databases';
 import { Bench, flag, log, parseSettings } from './lib/phases';
-import { ProcessCleanup } from './lib/cleanup';
 import { ROOT } from './lib/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { formatChecks, formatTable, machine, source, versions } from './lib/report';
-import { System } from './lib/system';
+import { openSession } from './lib/session';
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
-  const startedAt = new Date();
-  const runId = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
-  const workDir = mkdtempSync(join(tmpdir(), `bench-${runId}-`));
-  const profileDir = settings.profile ? join(workDir, 'profiles') : undefined;
-  const databases = new Databases(`bench_${runId.toLowerCase()}`);
-  const system = new System(databases, workDir, settings.tuning, profileDir);
-  const cleanup = new ProcessCleanup(log);
-  cleanup.add(() => databases.dropAll());
-  cleanup.add(() => system.close());
+  const { startedAt, runId, workDir, profileDir, system, cleanup } = openSession('bench', settings);
   // `--dist <dir>`: another build of the apps (bench/build-variant.ts) instead of dist/.
   const dist = flag(process.argv.slice(2), 'dist');
   if (dist) {

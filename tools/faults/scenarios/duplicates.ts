@@ -5,22 +5,12 @@ import { mapLimit } from '../http';
 import { settle, verify } from '../invariants';
 import { AcceptedPayment, Load, PaymentFactory } from '../load';
 import { Scenario, withCluster } from '../scenario';
+import type { PaymentView } from '../../../apps/customer-api/src/payments/payment.view';
 
 /** Copies of each processed message injected into `sales`. */
 const COPIES = 2;
 /** Processed payments also re-sent with another amount: a producer bug the worker must absorb. */
 const CONFLICTING = 30;
-
-interface PaymentView {
-  requestId: string;
-  customerId: string;
-  policyId: string;
-  amount: number;
-  currency: string;
-  period: string;
-  paidAt: string;
-  createdAt: string;
-}
 
 /**
  * The `payment.recorded` message customer-api published for a payment, rebuilt from what the
