@@ -10,6 +10,32 @@ export interface PublishEntry {
 /** SQS takes at most ten entries a SendMessageBatch. */
 export const SQS_BATCH_LIMIT = 10;
 
+export interface PublishResult {
+  /** Every entry not accepted, for whatever reason. */
+  failedIds: Set<string>;
+  /**
+   * The failed entries SQS answered it will never take as they are (the sender's fault: bad
+   * contents, a queue that does not exist), with its reason. Timeouts, outages, throttling and
+   * SQS's own faults are not refusals: those are worth retrying as they are.
+   */
+  refused: Map<string, string>;
+  firstError?: Error;
+}
+
+/** Errors of a whole SendMessageBatch call that say the request itself is wrong. */
+const REFUSALS = new Set([
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+  'InvalidAddress',
+  'InvalidMessageContents',
+  'BatchRequestTooLong',
+]);
+
+function refusalOf(err: unknown): string | undefined {
+  const { name, message } = (err ?? {}) as { name?: unknown; message?: unknown };
+  return typeof name === 'string' && REFUSALS.has(name) ? `${name}: ${String(message)}` : undefined;
+}
+
 /**
  * Sends entries with SendMessageBatch, ten a call, the calls in parallel. Answers the ids that
  * were not accepted (a failed call fails all of its entries); throws nothing for them, so the
@@ -19,12 +45,14 @@ export async function publishBatch(
   sqs: SQSClient,
   queueUrl: string,
   entries: readonly PublishEntry[],
-): Promise<{ failedIds: Set<string>; firstError?: Error }> {
+  abortSignal?: AbortSignal,
+): Promise<PublishResult> {
   const chunks: PublishEntry[][] = [];
   for (let i = 0; i < entries.length; i += SQS_BATCH_LIMIT) {
     chunks.push(entries.slice(i, i + SQS_BATCH_LIMIT));
   }
   const failedIds = new Set<string>();
+  const refused = new Map<string, string>();
   let firstError: Error | undefined;
   await Promise.all(
     chunks.map(async (chunk) => {
@@ -38,18 +66,28 @@ export async function publishBatch(
               MessageAttributes: message.attributes,
             })),
           }),
+          { abortSignal },
         );
         for (const failed of result.Failed ?? []) {
           if (failed.Id) {
             failedIds.add(failed.Id);
+            if (failed.SenderFault) {
+              refused.set(failed.Id, `${failed.Code ?? 'refused'}: ${failed.Message ?? ''}`);
+            }
           }
           firstError ??= new Error(`${failed.Code ?? 'SendMessageBatch'}: ${failed.Message ?? ''}`);
         }
       } catch (err) {
         firstError ??= err instanceof Error ? err : new Error(String(err));
-        chunk.forEach(({ id }) => failedIds.add(id));
+        const refusal = refusalOf(err);
+        chunk.forEach(({ id }) => {
+          failedIds.add(id);
+          if (refusal) {
+            refused.set(id, refusal);
+          }
+        });
       }
     }),
   );
-  return { failedIds, firstError };
+  return { failedIds, refused, firstError };
 }

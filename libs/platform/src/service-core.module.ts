@@ -78,6 +78,8 @@ export class ServiceCoreModule {
         MessagingModule.forRoot({
           region: env.AWS_REGION,
           endpoint: env.SQS_ENDPOINT,
+          connectTimeoutMs: env.SQS_CONNECT_TIMEOUT_MS,
+          requestTimeoutMs: env.SQS_REQUEST_TIMEOUT_MS,
           queues: {
             [SALES_QUEUE]: env.SALES_QUEUE,
             [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE,

@@ -72,6 +72,18 @@ export class ServiceEnvironment {
   @Matches(/^https?:\/\/.+/, { message: 'SQS_ENDPOINT must be an http(s) URL' })
   SQS_ENDPOINT?: string;
 
+  /** TCP connect timeout of every SQS call. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SQS_CONNECT_TIMEOUT_MS: number = 3_000;
+
+  /** Longest an SQS call may take (a long poll: plus its wait); the SDK tries a call 3 times. */
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  SQS_REQUEST_TIMEOUT_MS: number = 5_000;
+
   /** Queue name or URL. */
   @IsString()
   @MinLength(1)

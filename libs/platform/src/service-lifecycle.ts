@@ -37,9 +37,45 @@ export async function createServiceApp(
 }
 
 /**
- * Stops in the order that loses nothing: stop receiving and let the batch in hand finish, then
- * close HTTP (in-flight requests complete), run the shutdown hooks (the outbox flush) and close
- * the pools. Exits the process if that takes longer than `timeoutMs`.
+ * A step of the shutdown that publishes what the last requests committed (customer-api's
+ * outbox), run after HTTP has closed and before the consumers drain. Provide it under this
+ * class; a service without one skips the step.
+ */
+export abstract class ShutdownFlush {
+  abstract flush(budgetMs: number): Promise<void>;
+}
+
+/**
+ * Each step's share of SHUTDOWN_TIMEOUT_MS. A step ends by its own deadline (the sum of the
+ * shares so far), so time one step leaves is the next one's: HTTP gets the most (a request in
+ * flight may wait for a database connection), the flush one SQS call with its retries, the
+ * consumers a batch in hand, and closing the pools the rest.
+ */
+export const SHUTDOWN_SHARES = { http: 0.4, flush: 0.2, consumers: 0.3, close: 0.1 } as const;
+
+/** Waits for `work` until `at` (epoch ms), then goes on without it. */
+async function until(at: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, at - Date.now())))),
+  ]);
+  clearTimeout(timer);
+}
+
+function optional<T>(app: NestFastifyApplication, token: abstract new () => T): T | undefined {
+  try {
+    return app.get<T>(token, { strict: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stops in the order that loses nothing: stop accepting and finish the HTTP requests in flight,
+ * flush the outbox (what those requests committed), stop receiving and finish the batch in
+ * hand, then close the pools; each step within its share of `timeoutMs`
+ * (SHUTDOWN_SHARES), whatever is black-holed. Exits the process if that takes longer.
  */
 export async function shutDownService(
   app: NestFastifyApplication,
@@ -47,8 +83,27 @@ export async function shutDownService(
 ): Promise<void> {
   const deadline = setTimeout(() => process.exit(1), timeoutMs);
   deadline.unref();
-  await app.get(ConsumerDrain).drain(timeoutMs);
-  await app.close();
+  const start = Date.now();
+  let share = 0;
+  const next = (step: keyof typeof SHUTDOWN_SHARES): number =>
+    start + timeoutMs * (share += SHUTDOWN_SHARES[step]);
+
+  const httpDone = next('http');
+  const fastify = app.getHttpAdapter().getInstance();
+  // Refuses new requests (503) and waits for those in flight; past the share, cut them.
+  await until(httpDone, fastify.close());
+  fastify.server.closeAllConnections();
+
+  const flushDone = next('flush');
+  const flush = optional(app, ShutdownFlush);
+  if (flush) {
+    await until(flushDone, flush.flush(flushDone - Date.now()));
+  }
+
+  const consumersDone = next('consumers');
+  await app.get(ConsumerDrain).drain(Math.max(0, consumersDone - Date.now()));
+
+  await until(next('close'), app.close());
   clearTimeout(deadline);
 }
 

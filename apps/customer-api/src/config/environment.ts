@@ -19,10 +19,53 @@ export class CustomerApiEnvironment extends ServiceEnvironment {
   @Max(500)
   OUTBOX_BATCH_SIZE: number = 100;
 
-  /** How long an Idempotency-Key is remembered, in seconds. */
+  /**
+   * How long a relay owns the outbox rows it claimed; a replica that dies or hangs frees them
+   * after this. Longer than one publish can take (3 SDK tries of SQS_REQUEST_TIMEOUT_MS).
+   */
+  @IsInt()
+  @Min(1_000)
+  OUTBOX_LEASE_MS: number = 30_000;
+
+  /** Refusals by SQS (bad contents, missing queue) before an outbox row is parked. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  OUTBOX_MAX_ATTEMPTS: number = 10;
+
+  /** A payment PENDING this long has its `payment.recorded` published again. */
+  @IsInt()
+  @Min(1)
+  PENDING_REASK_AFTER_SECONDS: number = 600;
+
+  /** At most one re-ask per payment in this many seconds. */
+  @IsInt()
+  @Min(1)
+  PENDING_REASK_INTERVAL_SECONDS: number = 900;
+
+  /** How often each replica looks for payments to re-ask about. */
+  @IsInt()
+  @Min(100)
+  PENDING_REASK_SCAN_MS: number = 30_000;
+
+  /** How long an Idempotency-Key is remembered, in seconds (the IETF draft: at least 24 h). */
   @IsInt()
   @Min(60)
   IDEMPOTENCY_TTL_SECONDS: number = 86_400;
+
+  /**
+   * The deadline of a request holding an Idempotency-Key: past it the request cannot commit,
+   * and another request with the same key takes the key over.
+   */
+  @IsInt()
+  @Min(1_000)
+  @Max(60_000)
+  REQUEST_DEADLINE_MS: number = 5_000;
+
+  /** How often expired Idempotency-Keys are deleted (in batches of 500). */
+  @IsInt()
+  @Min(100)
+  IDEMPOTENCY_SWEEP_INTERVAL_MS: number = 60_000;
 
   /** `name:key,name:key`; when neither this nor API_KEYS_FILE is set the API runs open. */
   @IsOptional()

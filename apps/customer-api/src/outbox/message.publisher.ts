@@ -1,14 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
-import { publishBatch, PublishEntry, QueueDirectory } from '@app/messaging';
+import { publishBatch, PublishEntry, PublishResult, QueueDirectory } from '@app/messaging';
 
 /** Where the outbox relay sends messages: the seam between the outbox and the broker. */
 export abstract class MessagePublisher {
-  /** Answers the ids that were not accepted; never drops them silently. */
+  /** Answers the ids that were not accepted, and which of them were refused; never drops any. */
   abstract publish(
     destination: string,
     entries: readonly PublishEntry[],
-  ): Promise<{ failedIds: Set<string>; firstError?: Error }>;
+    abortSignal?: AbortSignal,
+  ): Promise<PublishResult>;
 }
 
 @Injectable()
@@ -20,7 +21,23 @@ export class SqsMessagePublisher extends MessagePublisher {
     super();
   }
 
-  publish(destination: string, entries: readonly PublishEntry[]) {
-    return publishBatch(this.sqs, this.queues.get(destination).url, entries);
+  async publish(
+    destination: string,
+    entries: readonly PublishEntry[],
+    abortSignal?: AbortSignal,
+  ): Promise<PublishResult> {
+    let url: string;
+    try {
+      url = this.queues.get(destination).url;
+    } catch (err) {
+      // A destination this app has no queue for: no retry can deliver it.
+      const reason = err instanceof Error ? err.message : String(err);
+      return {
+        failedIds: new Set(entries.map((e) => e.id)),
+        refused: new Map(entries.map((e) => [e.id, reason])),
+        firstError: new Error(reason),
+      };
+    }
+    return publishBatch(this.sqs, url, entries, abortSignal);
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ShutdownFlush } from '@app/platform';
 import { MessagePublisher, SqsMessagePublisher } from './message.publisher';
+import { OutboxLeases } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';
 import { OUTBOX_METRICS } from './outbox.metrics';
 import { OutboxRelay } from './outbox.relay';
@@ -8,10 +10,13 @@ import { OutboxRelay } from './outbox.relay';
 @Module({
   imports: [TypeOrmModule.forFeature([OutboxMessage])],
   providers: [
+    OutboxLeases,
     OutboxRelay,
+    // The shutdown's flush step (shutDownService) runs after HTTP closes.
+    { provide: ShutdownFlush, useExisting: OutboxRelay },
     { provide: MessagePublisher, useClass: SqsMessagePublisher },
     ...OUTBOX_METRICS,
   ],
-  exports: [OutboxRelay],
+  exports: [OutboxRelay, ShutdownFlush],
 })
 export class OutboxModule {}

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import {
   BeforeApplicationShutdown,
@@ -5,12 +6,13 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import type { PublishEntry } from '@app/messaging';
+import { ShutdownFlush } from '@app/platform';
 import { CustomerApiEnvironment } from '../config/environment';
 import { MessagePublisher } from './message.publisher';
+import { OutboxLeases } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';
 
 const MIN_BACKOFF_MS = 100;
@@ -20,20 +22,34 @@ const MIN_BACKOFF_MS = 100;
  * (30 s before the fault suite's SQS outage showed it; a try costs one refused connection).
  */
 const MAX_BACKOFF_MS = 5_000;
+/** A publish is abandoned at this share of its lease, so it never outlives the claim. */
+const PUBLISH_SHARE_OF_LEASE = 0.8;
+
+/** What became of the rows of one claim. */
+interface Settled {
+  /** Not published for a reason outside the messages (SQS down, a timeout): back off. */
+  transientError?: Error;
+}
 
 /**
  * Publishes committed outbox rows to their queues and deletes them. Woken after each commit for
  * low latency, and sweeping on a timer for whatever a crash or an SQS outage left behind.
  *
- * On MySQL, rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` inside a transaction that
- * lasts until they are deleted, so several replicas publish disjoint rows. A crash between
- * publishing and committing the delete publishes those rows again: consumers are idempotent.
- * SQLite is single-process: one relay loop per process is the claim.
+ * Rows are claimed with a lease (OutboxLeases) committed before SQS is called, so no
+ * transaction is open across the network and several replicas publish disjoint rows. A crash
+ * between publishing and deleting publishes those rows again once the lease runs out:
+ * consumers are idempotent. A row SQS refuses is retried with a growing delay, off the path of
+ * the rows behind it, and parked after OUTBOX_MAX_ATTEMPTS refusals.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class OutboxRelay
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, ShutdownFlush
+{
   private readonly logger = new Logger(OutboxRelay.name);
-  private readonly skipLocked: boolean;
+  /** This relay's lease owner id. */
+  private readonly owner = randomUUID();
+  /** Aborts the SQS calls in progress when the shutdown's flush budget is spent. */
+  private readonly aborting = new AbortController();
   private running = false;
   private wakeRequested = false;
   /** Consecutive failed drains; the retry delay doubles with each. */
@@ -44,15 +60,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private idle: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly dataSource: DataSource,
-    @InjectRepository(OutboxMessage) private readonly outbox: Repository<OutboxMessage>,
+    private readonly leases: OutboxLeases,
     private readonly publisher: MessagePublisher,
     private readonly env: CustomerApiEnvironment,
     @InjectMetric('outbox_publish_latency_seconds')
     private readonly publishLatency: Histogram<string>,
-  ) {
-    this.skipLocked = ['mysql', 'mariadb'].includes(dataSource.options.type);
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.sweepTimer = setInterval(() => this.wake(), this.env.OUTBOX_SWEEP_INTERVAL_MS);
@@ -60,15 +73,28 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.wake();
   }
 
-  /** Flushes what is committed before the database closes; the rest waits for the next start. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.sweepTimer);
-    clearTimeout(this.retryTimer);
-    await this.idle;
-    if (this.failures === 0) {
-      await this.drain().catch(() => undefined);
+  /**
+   * The shutdown's flush step, run once HTTP is closed: publishes what the last requests
+   * committed, within `budgetMs`; what is left waits for another replica or the next start.
+   */
+  async flush(budgetMs: number): Promise<void> {
+    this.stop();
+    const timer = setTimeout(() => this.aborting.abort(), budgetMs);
+    try {
+      await this.idle;
+      await this.drain();
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox flush incomplete; the rest is published after restart');
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  /** Stops the timers and any SQS call in progress (the flush, when it runs, came first). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stop();
+    this.aborting.abort();
+    await this.idle;
   }
 
   /** Asks for a drain soon; calls while one runs are folded into one more pass. */
@@ -84,9 +110,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.idle = this.run();
   }
 
-  /** Backlog for metrics and tests: rows committed and not yet published. */
-  async backlog(): Promise<number> {
-    return this.outbox.count();
+  private stop(): void {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.retryTimer);
   }
 
   private async run(): Promise<void> {
@@ -100,85 +127,112 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       this.failures += 1;
       const delayMs = Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (this.failures - 1));
       this.logger.warn({ err, retryInMs: delayMs }, 'outbox publish failed; will retry');
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.wake();
-      }, delayMs);
+      if (!this.stopped) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.wake();
+        }, delayMs);
+      }
     } finally {
       this.running = false;
     }
   }
 
-  /** Publishes batches until the outbox is empty; throws when a batch could not be published. */
+  /** Publishes claims until nothing is claimable; throws when SQS could not be reached. */
   private async drain(): Promise<void> {
     for (;;) {
-      const { claimed, error } = this.skipLocked
-        ? // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ the
-          // locking read also locks the gap after the newest row, so every accept's outbox
-          // INSERT waited for this transaction, SQS round trip included (bench/, phase 2).
-          await this.dataSource.transaction('READ COMMITTED', (manager) =>
-            this.publishBatch(manager, true),
-          )
-        : await this.publishBatch(this.dataSource.manager, false);
-      if (error !== undefined) {
-        throw error;
+      if (this.aborting.signal.aborted) {
+        return;
       }
-      if (claimed < this.env.OUTBOX_BATCH_SIZE) {
+      const rows = await this.leases.claim(
+        this.owner,
+        this.env.OUTBOX_BATCH_SIZE,
+        this.env.OUTBOX_LEASE_MS,
+      );
+      if (rows.length === 0) {
+        return;
+      }
+      const { transientError } = await this.publishClaimed(rows);
+      if (transientError) {
+        throw transientError;
+      }
+      if (rows.length < this.env.OUTBOX_BATCH_SIZE) {
         return;
       }
     }
   }
 
-  /**
-   * Publishes one batch and deletes what SQS accepted. Failures are returned, not thrown, so the
-   * deletes of the rows that did go out still commit.
-   */
-  private async publishBatch(
-    manager: EntityManager,
-    lock: boolean,
-  ): Promise<{ claimed: number; error?: Error }> {
-    const query = manager
-      .getRepository(OutboxMessage)
-      .createQueryBuilder('o')
-      .orderBy('o.id', 'ASC')
-      .limit(this.env.OUTBOX_BATCH_SIZE);
-    if (lock) {
-      query.setLock('pessimistic_write').setOnLocked('skip_locked');
-    }
-    const rows = await query.getMany();
-    if (rows.length === 0) {
-      return { claimed: 0 };
-    }
+  /** Publishes claimed rows, outside any transaction, and settles each: sent, refused or not. */
+  private async publishClaimed(rows: OutboxMessage[]): Promise<Settled> {
     const byDestination = new Map<string, OutboxMessage[]>();
     for (const row of rows) {
       byDestination.set(row.destination, [...(byDestination.get(row.destination) ?? []), row]);
     }
+    const signal = AbortSignal.any([
+      this.aborting.signal,
+      AbortSignal.timeout(this.env.OUTBOX_LEASE_MS * PUBLISH_SHARE_OF_LEASE),
+    ]);
     const failed = new Set<string>();
-    let error: Error | undefined;
+    const refused = new Map<string, string>();
+    let firstError: Error | undefined;
     for (const [destination, group] of byDestination) {
-      const result = await this.publisher.publish(
-        destination,
-        group.map((row) => ({
-          id: row.id,
-          message: {
-            body: row.body,
-            attributes: JSON.parse(row.attributes) as Record<string, MessageAttributeValue>,
-          },
-        })),
-      );
+      const result = await this.publisher.publish(destination, group.map(entryOf), signal);
       result.failedIds.forEach((id) => failed.add(id));
-      error ??= result.firstError;
+      result.refused.forEach((reason, id) => refused.set(id, reason));
+      firstError ??= result.firstError;
     }
     const sent = rows.filter((row) => !failed.has(row.id));
-    if (sent.length > 0) {
-      await manager.delete(OutboxMessage, { id: In(sent.map((row) => row.id)) });
-      const now = Date.now();
-      sent.forEach((row) => this.publishLatency.observe((now - row.createdAt.getTime()) / 1000));
+    await this.leases.remove(sent.map((row) => row.id));
+    const now = Date.now();
+    sent.forEach((row) => this.publishLatency.observe((now - row.createdAt.getTime()) / 1000));
+
+    const refusedRows = rows.filter((row) => refused.has(row.id));
+    if (refusedRows.length > 0) {
+      await this.refuse(refusedRows, refused);
     }
-    if (failed.size > 0) {
-      await manager.increment(OutboxMessage, { id: In([...failed]) }, 'attempts', 1);
-      error ??= new Error(`${failed.size} outbox messages were not accepted`);
+    const notSent = rows.filter((row) => failed.has(row.id) && !refused.has(row.id));
+    if (notSent.length === 0) {
+      return {};
     }
-    return { claimed: rows.length, error };
+    // Claimable again at once (by any replica): the relay's own backoff paces the retry.
+    await this.leases.release(
+      this.owner,
+      notSent.map((row) => row.id),
+    );
+    return {
+      transientError: firstError ?? new Error(`${notSent.length} outbox messages not accepted`),
+    };
   }
+
+  private async refuse(rows: OutboxMessage[], reasons: Map<string, string>): Promise<void> {
+    const max = this.env.OUTBOX_MAX_ATTEMPTS;
+    await this.leases.refuse(
+      this.owner,
+      rows.map((row) => ({ row, reason: reasons.get(row.id) ?? 'refused' })),
+      max,
+    );
+    for (const row of rows) {
+      const fields = {
+        outboxId: row.id,
+        destination: row.destination,
+        attempts: row.attempts + 1,
+        reason: reasons.get(row.id),
+      };
+      if (row.attempts + 1 >= max) {
+        this.logger.error(fields, 'outbox message parked: SQS keeps refusing it (npm run outbox)');
+      } else {
+        this.logger.warn(fields, 'SQS refused an outbox message; it will be tried again');
+      }
+    }
+  }
+}
+
+function entryOf(row: OutboxMessage): PublishEntry {
+  return {
+    id: row.id,
+    message: {
+      body: row.body,
+      attributes: JSON.parse(row.attributes) as Record<string, MessageAttributeValue>,
+    },
+  };
 }

@@ -1,10 +1,11 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One Idempotency-Key of one client. IN_FLIGHT while its first request runs (a crashed request
  * leaves it until `lockedUntil`); COMPLETED once the payment is committed, from then on replayed.
  */
 @Entity('idempotency_keys')
+@Index('idx_idempotency_keys_expires', ['expiresAt'])
 export class IdempotencyKey {
   @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 64 })
   clientId!: string;

@@ -11,7 +11,7 @@ import {
 import { BatchProcessor, QueueDirectory } from '@app/messaging';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
-import { PaymentsService } from './payments.service';
+import { PaymentStatusService } from './payment-status.service';
 
 /**
  * A status update fails only while customer-api's own database is down, and giving up on it
@@ -37,7 +37,7 @@ export class PaymentStatusHandler implements OnModuleInit {
   private processor!: BatchProcessor;
 
   constructor(
-    private readonly payments: PaymentsService,
+    private readonly statuses: PaymentStatusService,
     private readonly sqs: SQSClient,
     private readonly queues: QueueDirectory,
     private readonly env: CustomerApiEnvironment,
@@ -87,7 +87,7 @@ export class PaymentStatusHandler implements OnModuleInit {
   async handle(messages: Message[]): Promise<Message[]> {
     return this.processor.process(messages, async ({ raw, correlationId }) => {
       const message = parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]);
-      const outcome = await this.payments.applyStatus(message);
+      const outcome = await this.statuses.applyStatus(message);
       this.metrics.statusApplied(outcome.result, outcome.createdAt, outcome.completedAt);
       this.logger.log(
         { paymentId: message.paymentId, correlationId, type: message.type, result: outcome.result },

@@ -61,4 +61,8 @@ export class Payment {
 
   @Column({ name: 'completed_at', type: 'datetime', precision: 3, nullable: true })
   completedAt!: Date | null;
+
+  /** When its `payment.recorded` was last republished because it stayed PENDING (PendingReasker). */
+  @Column({ name: 'reasked_at', type: 'datetime', precision: 3, nullable: true })
+  reaskedAt?: Date | null;
 }

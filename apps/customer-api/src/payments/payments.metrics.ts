@@ -1,12 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { getRepositoryToken } from '@nestjs/typeorm';
 import {
   InjectMetric,
   makeCounterProvider,
+  makeGaugeProvider,
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Repository } from 'typeorm';
+import { Payment } from './payment.entity';
 
 export const PAYMENT_METRICS = [
   makeCounterProvider({
@@ -23,6 +27,28 @@ export const PAYMENT_METRICS = [
     name: 'payment_completion_seconds',
     help: 'From accept (202) to COMPLETED, as recorded by customer-api',
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  }),
+  makeGaugeProvider({
+    name: 'payments_oldest_pending_age_seconds',
+    help: 'Age of the oldest PENDING payment (0 when none); one index lookup per scrape',
+    inject: [getRepositoryToken(Payment)],
+    async collect(this: Gauge, payments: Repository<Payment>) {
+      try {
+        const [oldest] = await payments.find({
+          select: { id: true, createdAt: true },
+          where: { status: 'PENDING' },
+          order: { createdAt: 'ASC' },
+          take: 1,
+        });
+        this.set(oldest ? Math.max(0, (Date.now() - oldest.createdAt.getTime()) / 1000) : 0);
+      } catch {
+        // database down: readiness says so; keep the last reading
+      }
+    },
+  }),
+  makeCounterProvider({
+    name: 'payments_reasked_total',
+    help: 'payment.recorded messages published again for payments PENDING too long',
   }),
 ];
 

@@ -7,10 +7,21 @@ import { PAYMENT_METRICS, PaymentsMetrics } from './payments.metrics';
 import { Payment } from './payment.entity';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
+import { IdempotencyKeysService } from './idempotency-keys.service';
+import { PaymentStatusService } from './payment-status.service';
+import { PendingReasker } from './pending.reasker';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Payment, IdempotencyKey]), OutboxModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, PaymentStatusHandler, PaymentsMetrics, ...PAYMENT_METRICS],
+  providers: [
+    PaymentsService,
+    IdempotencyKeysService,
+    PaymentStatusService,
+    PendingReasker,
+    PaymentStatusHandler,
+    PaymentsMetrics,
+    ...PAYMENT_METRICS,
+  ],
 })
 export class PaymentsModule {}

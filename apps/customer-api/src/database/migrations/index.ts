@@ -1,4 +1,5 @@
 import { Initial1795709877047 } from './1795709877047-Initial';
+import { LeasesParkingReasks1796300000000 } from './1796300000000-LeasesParkingReasks';
 
 /** In order; listed, not globbed, for the webpack bundle. */
-export const MIGRATIONS = [Initial1795709877047];
+export const MIGRATIONS = [Initial1795709877047, LeasesParkingReasks1796300000000];
