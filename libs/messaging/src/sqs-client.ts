@@ -19,24 +19,19 @@ export interface SqsConnectionOptions {
 
 /**
  * Connect and request timeouts: an SQS call never waits longer than `requestTimeoutMs`
- * (ReceiveMessage: plus its WaitTimeSeconds), not the SDK's 900 s socket timeout, whatever
- * the endpoint does. SQS answers in milliseconds; 5 s is far beyond its p99, short enough
- * that a black-holed endpoint frees a caller in seconds.
+ * (ReceiveMessage: plus the longest long poll, 20 s), not the SDK's 900 s socket timeout,
+ * whatever the endpoint does. SQS answers in milliseconds; 5 s is far beyond its p99 and short
+ * enough that a black-holed endpoint frees a caller in seconds.
  */
 export const DEFAULT_SQS_CONNECT_TIMEOUT_MS = 3_000;
 export const DEFAULT_SQS_REQUEST_TIMEOUT_MS = 5_000;
 
-/** The wait time of a ReceiveMessage call (AWS JSON protocol), 0 for any other call. */
+/** The longest long poll SQS allows: a ReceiveMessage may wait this long before answering. */
+const MAX_LONG_POLL_MS = 20_000;
+
+/** How long a call may stay unanswered before it is a timeout rather than a long poll. */
 function longPollMs(request: HttpRequest): number {
-  if (request.headers['x-amz-target'] !== 'AmazonSQS.ReceiveMessage') {
-    return 0;
-  }
-  try {
-    const body = JSON.parse(String(request.body)) as { WaitTimeSeconds?: number };
-    return (body.WaitTimeSeconds ?? 20) * 1000;
-  } catch {
-    return 20_000; // the longest long poll SQS allows
-  }
+  return request.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage' ? MAX_LONG_POLL_MS : 0;
 }
 
 /** NodeHttpHandler whose request timeout covers a long poll's wait, and only for a receive. */
