@@ -99,6 +99,8 @@ export interface ClusterOptions {
   /** Put a TcpProxy between the app and its database, so the scenario can cut it. */
   proxyCustomerDb?: boolean;
   proxySalesDb?: boolean;
+  /** Put a TcpProxy between both apps and SQS, so the scenario can black-hole it. */
+  proxySqs?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export class Cluster {
   salesDb!: Database;
   customerProxy?: TcpProxy;
   salesProxy?: TcpProxy;
+  sqsProxy?: TcpProxy;
   sales!: CreatedQueue;
   paymentStatus!: CreatedQueue;
   private destroying?: Promise<void>;
@@ -147,7 +150,9 @@ export class Cluster {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       AWS_REGION: 'us-east-1',
-      SQS_ENDPOINT: this.harness.sqsServer.endpoint,
+      SQS_ENDPOINT: this.sqsProxy
+        ? `http://127.0.0.1:${this.sqsProxy.port}`
+        : this.harness.sqsServer.endpoint,
       SALES_QUEUE: this.sales.name,
       PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
       MAX_RECEIVE_COUNT: String(this.queueSetup.maxReceiveCount),
@@ -171,6 +176,9 @@ export class Cluster {
     }
     if (this.options.proxySalesDb) {
       this.salesProxy = await TcpProxy.start('127.0.0.1', mysqlPort);
+    }
+    if (this.options.proxySqs) {
+      this.sqsProxy = await TcpProxy.start('127.0.0.1', this.harness.sqsServer.port);
     }
     await this.ensureQueues();
     const common = this.commonEnv();
@@ -267,6 +275,7 @@ export class Cluster {
     this.workerHttp?.close();
     await this.customerProxy?.close();
     await this.salesProxy?.close();
+    await this.sqsProxy?.close();
     const { admin } = this.harness;
     await this.customerDb?.drop(admin).catch(() => undefined);
     await this.salesDb?.drop(admin).catch(() => undefined);

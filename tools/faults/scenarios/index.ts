@@ -6,6 +6,8 @@ import { duplicates } from './duplicates';
 import { poisonAndRedrive } from './poison-and-redrive';
 import { salesDbOutage } from './sales-db-outage';
 import { sigterm } from './sigterm';
+import { sigtermBlackHole } from './sigterm-black-hole';
+import { sqsBlackHole } from './sqs-black-hole';
 import { sqsOutage } from './sqs-outage';
 import { workerKill } from './worker-kill';
 
@@ -20,4 +22,6 @@ export const SCENARIOS: Scenario[] = [
   poisonAndRedrive,
   sigterm,
   badInput,
+  sqsBlackHole,
+  sigtermBlackHole,
 ];
