@@ -19,7 +19,8 @@ import { AppProcess, ROOT, snapshotBuild, track } from './processes';
  * default 30, which keeps the kill scenarios short. Retention is irrelevant at this scale.
  */
 const QUEUE_DEFAULTS: QueueSetupOptions = {
-  maxReceiveCount: 5,
+  // The apps' own budget (MAX_ATTEMPTS) is 5; the redrive policy is the backstop above it.
+  maxReceiveCount: 10,
   visibilityTimeoutSeconds: 5,
   retentionSeconds: 3600,
 };
@@ -96,6 +97,11 @@ export interface ClusterOptions {
   queue?: Partial<QueueSetupOptions>;
   apiEnv?: Record<string, string>;
   workerEnv?: Record<string, string>;
+  /**
+   * An SQS stand-in of its own instead of the run's: a scenario that runs beside others
+   * (in the background) must not lose its queues when scenario 3 kills the shared one.
+   */
+  ownSqs?: boolean;
   /** Put a TcpProxy between the app and its database, so the scenario can cut it. */
   proxyCustomerDb?: boolean;
   proxySalesDb?: boolean;
@@ -118,6 +124,7 @@ export class Cluster {
   salesProxy?: TcpProxy;
   sales!: CreatedQueue;
   paymentStatus!: CreatedQueue;
+  private ownSqs?: { server: SqsProcess; client: SQSClient };
   private destroying?: Promise<void>;
 
   constructor(
@@ -129,7 +136,11 @@ export class Cluster {
   }
 
   get sqs(): SQSClient {
-    return this.harness.sqs;
+    return this.ownSqs?.client ?? this.harness.sqs;
+  }
+
+  get sqsEndpoint(): string {
+    return (this.ownSqs?.server ?? this.harness.sqsServer).endpoint;
   }
 
   /** Creates (or, after a stand-in restart, re-creates) this cluster's queues and DLQs. */
@@ -147,10 +158,11 @@ export class Cluster {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       AWS_REGION: 'us-east-1',
-      SQS_ENDPOINT: this.harness.sqsServer.endpoint,
+      SQS_ENDPOINT: this.sqsEndpoint,
       SALES_QUEUE: this.sales.name,
       PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
       MAX_RECEIVE_COUNT: String(this.queueSetup.maxReceiveCount),
+      SQS_VISIBILITY_TIMEOUT_SECONDS: String(this.queueSetup.visibilityTimeoutSeconds),
       // Short long-polls: consumers notice a restarted stand-in and a SIGTERM quickly.
       SQS_WAIT_TIME_SECONDS: '1',
       SHUTDOWN_TIMEOUT_MS: '10000',
@@ -161,6 +173,11 @@ export class Cluster {
 
   async start(): Promise<void> {
     const { admin, runId, dir, buildDir } = this.harness;
+    if (this.options.ownSqs) {
+      const server = await SqsProcess.start();
+      const client = createSqsClient({ region: 'us-east-1', endpoint: server.endpoint });
+      this.ownSqs = { server, client };
+    }
     const base = `faults_${runId}_${this.options.label}`;
     this.customerDb = await Database.create(admin, `${base}_customer`);
     this.salesDb = await Database.create(admin, `${base}_sales`);
@@ -228,7 +245,7 @@ export class Cluster {
           NODE_PATH: join(ROOT, 'node_modules'),
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           AWS_REGION: 'us-east-1',
-          SQS_ENDPOINT: this.harness.sqsServer.endpoint,
+          SQS_ENDPOINT: this.sqsEndpoint,
           SALES_QUEUE: this.sales.name,
           PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
         },
@@ -270,5 +287,9 @@ export class Cluster {
     const { admin } = this.harness;
     await this.customerDb?.drop(admin).catch(() => undefined);
     await this.salesDb?.drop(admin).catch(() => undefined);
+    if (this.ownSqs) {
+      this.ownSqs.client.destroy();
+      await this.ownSqs.server.stop();
+    }
   }
 }

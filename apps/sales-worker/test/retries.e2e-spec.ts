@@ -25,7 +25,7 @@ import {
 } from './sales-worker.harness';
 
 /** Small numbers keep the test short; the queue's redrive policy matches MAX_RECEIVE_COUNT. */
-const POLICY: RetryPolicy = { baseDelaySeconds: 1, maxDelaySeconds: 8, maxReceiveCount: 4 };
+const POLICY: RetryPolicy = { baseDelaySeconds: 1, maxDelaySeconds: 8, maxAttempts: 4 };
 /** Long-poll wake-up, a ChangeMessageVisibility round trip, a loaded CI machine. */
 const SLACK_MS = 1_500;
 
@@ -54,7 +54,7 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
     sqs = testSqsClient();
     db = await createTestDatabase(kind, 'retries');
     queues = await createTestQueues(sqs, {
-      maxReceiveCount: POLICY.maxReceiveCount,
+      maxReceiveCount: POLICY.maxAttempts + 1,
       visibilityTimeoutSeconds: 30,
       retentionSeconds: 3600,
     });
@@ -63,7 +63,8 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
       ...(fault.url ? { DATABASE_URL: fault.url } : {}),
       RETRY_BASE_DELAY_SECONDS: String(POLICY.baseDelaySeconds),
       RETRY_MAX_DELAY_SECONDS: String(POLICY.maxDelaySeconds),
-      MAX_RECEIVE_COUNT: String(POLICY.maxReceiveCount),
+      MAX_RECEIVE_COUNT: String(POLICY.maxAttempts + 1),
+      MAX_ATTEMPTS: String(POLICY.maxAttempts),
       DATABASE_CONNECT_TIMEOUT_MS: '500',
     });
     status = new QueueInbox(sqs, queues.paymentStatus.url);
@@ -140,7 +141,7 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
       version: 1,
       paymentId: payment.paymentId,
       code: 'RETRIES_EXHAUSTED',
-      attempts: POLICY.maxReceiveCount,
+      attempts: POLICY.maxAttempts,
     });
     // customer-api shows this text to its client: no hosts, drivers or table names.
     expect(failed.body.message).not.toMatch(/127\.0\.0\.1|ECONN|monthly_totals|SQL|PROTOCOL/i);

@@ -48,9 +48,12 @@ export class ServiceCoreModule {
     consumes,
     logDestination,
   }: ServiceCoreOptions): DynamicModule {
-    // One for all the loops on the queue: when SQS is unreachable, it is so for all of them.
+    // One for all the loops on the queue: when SQS is unreachable, it is so for all of them;
+    // its breaker pauses them all while the handler's dependencies fail.
     const pacer = new ReceivePacer();
     return {
+      // Global: the consumer's handler, in a feature module, injects the pacer for its breaker.
+      global: true,
       module: ServiceCoreModule,
       imports: [
         loggingModule({
@@ -93,6 +96,7 @@ export class ServiceCoreModule {
                   sqs,
                   batchSize: consumes.batchSize,
                   waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+                  visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
                   pacer,
                 }),
               },
@@ -105,6 +109,7 @@ export class ServiceCoreModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: ReceivePacer, useValue: pacer },
         ConsumerDrain,
         {
           provide: CONSUMED,
@@ -112,12 +117,13 @@ export class ServiceCoreModule {
             ...consumes,
             loops: env.SQS_RECEIVE_LOOPS,
             waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+            visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
             pacer,
           } satisfies ReceiveLoopPlan,
         },
         ExtraReceiveLoops,
       ],
-      exports: [ConsumerDrain],
+      exports: [ConsumerDrain, ReceivePacer],
     };
   }
 }
