@@ -102,6 +102,11 @@ export interface ClusterOptions {
    * (in the background) must not lose its queues when scenario 3 kills the shared one.
    */
   ownSqs?: boolean;
+  /**
+   * DATABASE_CONNECT_TIMEOUT_MS: background scenarios start beside four others on two cores,
+   * where a 2 s connect can time out with no fault at all.
+   */
+  connectTimeoutMs?: number;
   /** Put a TcpProxy between the app and its database, so the scenario can cut it. */
   proxyCustomerDb?: boolean;
   proxySalesDb?: boolean;
@@ -166,6 +171,7 @@ export class Cluster {
       // Short long-polls: consumers notice a restarted stand-in and a SIGTERM quickly.
       SQS_WAIT_TIME_SECONDS: '1',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      DATABASE_CONNECT_TIMEOUT_MS: String(this.options.connectTimeoutMs ?? 2_000),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     };

@@ -107,17 +107,13 @@ const UNAVAILABLE_MESSAGES = [
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = codeOf(err);
   if (code !== undefined) {
-    if (CONTENTION_CODES.has(code)) {
-      return false;
-    }
     // SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED…: the family decides.
-    if (
-      UNAVAILABLE_CODES.has(code) ||
-      UNAVAILABLE_CODES.has(code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1'))
-    ) {
-      return true;
-    }
+    const family = code.replace(/^(SQLITE_[A-Z]+)_.*$/, '$1');
+    return (
+      !CONTENTION_CODES.has(code) && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_CODES.has(family))
+    );
   }
+  // The driver's own errors without a code: a closed pool or connection, a timeout.
   const message = err instanceof Error ? err.message : '';
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }

@@ -34,6 +34,10 @@ export interface ServiceCoreOptions {
   logDestination?: DestinationStream;
 }
 
+/** Holds the consumer's ReceivePacer (and its breaker) for every module. */
+@Module({})
+class ConsumerPacerModule {}
+
 /**
  * What every service of the pattern runs on: logs, its own database (migrated under a lock), the
  * SQS client and queues, one batch consumer, health, metrics and problem+json errors.
@@ -52,8 +56,6 @@ export class ServiceCoreModule {
     // its breaker pauses them all while the handler's dependencies fail.
     const pacer = new ReceivePacer();
     return {
-      // Global: the consumer's handler, in a feature module, injects the pacer for its breaker.
-      global: true,
       module: ServiceCoreModule,
       imports: [
         loggingModule({
@@ -104,12 +106,18 @@ export class ServiceCoreModule {
           }),
           inject: [QueueDirectory, SQSClient],
         }),
+        // The consumer's handler, in a feature module, injects the pacer for its breaker.
+        {
+          module: ConsumerPacerModule,
+          global: true,
+          providers: [{ provide: ReceivePacer, useValue: pacer }],
+          exports: [ReceivePacer],
+        },
         HealthModule,
         MetricsModule.forRoot(),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: ReceivePacer, useValue: pacer },
         ConsumerDrain,
         {
           provide: CONSUMED,
@@ -123,7 +131,7 @@ export class ServiceCoreModule {
         },
         ExtraReceiveLoops,
       ],
-      exports: [ConsumerDrain, ReceivePacer],
+      exports: [ConsumerDrain],
     };
   }
 }

@@ -41,7 +41,13 @@ function longOutage({ id, label, name, db }: OutagePlan): Scenario {
     run: ({ harness, log }) =>
       withCluster(
         harness,
-        { label, ownSqs: true, proxySalesDb: db === 'sales', proxyCustomerDb: db === 'customer' },
+        {
+          label,
+          ownSqs: true,
+          connectTimeoutMs: 5_000,
+          proxySalesDb: db === 'sales',
+          proxyCustomerDb: db === 'customer',
+        },
         async (cluster) => {
           const proxy = (db === 'sales' ? cluster.salesProxy : cluster.customerProxy) as TcpProxy;
           const app = db === 'sales' ? 'worker' : 'api';

@@ -26,35 +26,39 @@ export const statusQueueDeleted: Scenario = {
   name: 'payment-status queue deleted for 1 min, then created again',
   background: true,
   run: ({ harness, log }) =>
-    withCluster(harness, { label: 's12', ownSqs: true }, async (cluster) => {
-      const load = new Load(cluster.apiHttp, new PaymentFactory(`s12-${harness.runId}`), {
-        total: 300,
-        concurrency: 16,
-        ratePerSecond: 20,
-      });
-      await load.whenAccepted(80);
-      await cluster.sqs.send(new DeleteQueueCommand({ QueueUrl: cluster.paymentStatus.url }));
-      const deletedAt = Date.now();
-      log(`payment-status deleted; ${load.acceptedCount} payments accepted so far`);
-      await sleep(GONE_MS);
-      await cluster.ensureQueues();
-      log(`payment-status created again after ${seconds(Date.now() - deletedAt)}`);
-      const result = await load.result;
-      const verdict = await verify(cluster, { loads: [result], settleTimeoutMs: 90_000 });
-      const pauses = pausesLogged(cluster.worker.logPath);
-      const retried = retriesLogged(cluster);
-      if (pauses.paused < 1) {
-        verdict.failures.push('the worker never paused while its report queue was gone');
-      }
-      if (retried > 0) {
-        verdict.failures.push(`${retried} deliveries were counted as failed by the worker`);
-      }
-      verdict.notes.push(
-        `the sales consumer paused ${pauses.paused}× (longest ${seconds(pauses.longestMs)}) on the ` +
-          `missing report queue; ${retried} deliveries counted as failed`,
-      );
-      return verdict;
-    }),
+    withCluster(
+      harness,
+      { label: 's12', ownSqs: true, connectTimeoutMs: 5_000 },
+      async (cluster) => {
+        const load = new Load(cluster.apiHttp, new PaymentFactory(`s12-${harness.runId}`), {
+          total: 300,
+          concurrency: 16,
+          ratePerSecond: 20,
+        });
+        await load.whenAccepted(80);
+        await cluster.sqs.send(new DeleteQueueCommand({ QueueUrl: cluster.paymentStatus.url }));
+        const deletedAt = Date.now();
+        log(`payment-status deleted; ${load.acceptedCount} payments accepted so far`);
+        await sleep(GONE_MS);
+        await cluster.ensureQueues();
+        log(`payment-status created again after ${seconds(Date.now() - deletedAt)}`);
+        const result = await load.result;
+        const verdict = await verify(cluster, { loads: [result], settleTimeoutMs: 90_000 });
+        const pauses = pausesLogged(cluster.worker.logPath);
+        const retried = retriesLogged(cluster);
+        if (pauses.paused < 1) {
+          verdict.failures.push('the worker never paused while its report queue was gone');
+        }
+        if (retried > 0) {
+          verdict.failures.push(`${retried} deliveries were counted as failed by the worker`);
+        }
+        verdict.notes.push(
+          `the sales consumer paused ${pauses.paused}× (longest ${seconds(pauses.longestMs)}) on the ` +
+            `missing report queue; ${retried} deliveries counted as failed`,
+        );
+        return verdict;
+      },
+    ),
 };
 
 /** Held messages: loops × batch ÷ rate = 2 × 4 ÷ 1 = 8 s, under the 10 s visibility timeout. */
@@ -80,6 +84,7 @@ export const rateCapBacklog: Scenario = {
       {
         label: 's13',
         ownSqs: true,
+        connectTimeoutMs: 5_000,
         queue: { visibilityTimeoutSeconds: 10 },
         workerEnv: RATE_CAP_ENV,
       },
