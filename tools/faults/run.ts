@@ -24,6 +24,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** Hard bound on the whole run, whatever hangs: a CI job must end. */
 const RUN_TIMEOUT_MS = 12 * 60_000;
+const BACKGROUND_STAGGER_MS = 5_000;
 
 function selected(): Scenario[] {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
@@ -89,7 +90,17 @@ async function main(): Promise<number> {
   };
   try {
     // The long ones start together and overlap the rest, each on its own cluster.
-    const background = Promise.all(scenarios.filter((s) => s.background).map(play));
+    // Started 5 s apart: five clusters migrating and warming up at once swamp two cores.
+    const background = Promise.all(
+      scenarios
+        .filter((s) => s.background)
+        .map(async (scenario, i) => {
+          await new Promise((resolve) => setTimeout(resolve, i * BACKGROUND_STAGGER_MS));
+          if (!interrupted) {
+            await play(scenario);
+          }
+        }),
+    );
     for (const scenario of scenarios.filter((s) => !s.background)) {
       if (interrupted) {
         break;

@@ -12,7 +12,6 @@ import { encodeMessage, EncodedMessage, PaymentRecordedV1 } from '@app/contracts
 import { ConsumerDrain, publishBatch } from '@app/messaging';
 import type { TestDatabase } from '../../../tools/testing/databases';
 import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
-import { TcpProxy } from '../../../tools/testing/tcp-proxy';
 import { dataSourceOptions } from '@app/platform';
 import { shutDownService } from '@app/platform';
 import type { DestinationStream } from 'pino';
