@@ -177,11 +177,11 @@ describe(PaymentsStack.name, () => {
     template.resourceCountIs('AWS::SQS::Queue', 4);
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: 'sales',
-      RedrivePolicy: { deadLetterTargetArn: arnOf(queues.salesDlq), maxReceiveCount: 5 },
+      RedrivePolicy: { deadLetterTargetArn: arnOf(queues.salesDlq), maxReceiveCount: 10 },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: 'payment-status',
-      RedrivePolicy: { deadLetterTargetArn: arnOf(queues.statusDlq), maxReceiveCount: 5 },
+      RedrivePolicy: { deadLetterTargetArn: arnOf(queues.statusDlq), maxReceiveCount: 10 },
     });
   });
 
@@ -321,7 +321,7 @@ describe(PaymentsStack.name, () => {
   it("should give both apps their queues and the queues' maxReceiveCount", () => {
     for (const name of ['customer-api', 'sales-worker']) {
       const environment = environmentOf(containerNamed(template, name));
-      expect(environment.get('MAX_RECEIVE_COUNT')).toBe('5');
+      expect(environment.get('MAX_RECEIVE_COUNT')).toBe('10');
       expect(environment.get('SALES_QUEUE')).toEqual({ Ref: queues.sales });
       expect(environment.get('PAYMENT_STATUS_QUEUE')).toEqual({ Ref: queues.status });
       expect(environment.has('SQS_ENDPOINT')).toBe(false);

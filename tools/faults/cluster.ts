@@ -19,7 +19,8 @@ import { AppProcess, ROOT, snapshotBuild, track } from './processes';
  * default 30, which keeps the kill scenarios short. Retention is irrelevant at this scale.
  */
 const QUEUE_DEFAULTS: QueueSetupOptions = {
-  maxReceiveCount: 5,
+  // The apps' own budget (MAX_ATTEMPTS) is 5; the redrive policy is the backstop above it.
+  maxReceiveCount: 10,
   visibilityTimeoutSeconds: 5,
   retentionSeconds: 3600,
 };
@@ -96,6 +97,16 @@ export interface ClusterOptions {
   queue?: Partial<QueueSetupOptions>;
   apiEnv?: Record<string, string>;
   workerEnv?: Record<string, string>;
+  /**
+   * An SQS stand-in of its own instead of the run's: a scenario that runs beside others
+   * (in the background) must not lose its queues when scenario 3 kills the shared one.
+   */
+  ownSqs?: boolean;
+  /**
+   * DATABASE_CONNECT_TIMEOUT_MS: background scenarios start beside four others on two cores,
+   * where a 2 s connect can time out with no fault at all.
+   */
+  connectTimeoutMs?: number;
   /** Put a TcpProxy between the app and its database, so the scenario can cut it. */
   proxyCustomerDb?: boolean;
   proxySalesDb?: boolean;
@@ -121,6 +132,7 @@ export class Cluster {
   sqsProxy?: TcpProxy;
   sales!: CreatedQueue;
   paymentStatus!: CreatedQueue;
+  private ownSqs?: { server: SqsProcess; client: SQSClient };
   private destroying?: Promise<void>;
 
   constructor(
@@ -132,7 +144,11 @@ export class Cluster {
   }
 
   get sqs(): SQSClient {
-    return this.harness.sqs;
+    return this.ownSqs?.client ?? this.harness.sqs;
+  }
+
+  get sqsEndpoint(): string {
+    return (this.ownSqs?.server ?? this.harness.sqsServer).endpoint;
   }
 
   /** Creates (or, after a stand-in restart, re-creates) this cluster's queues and DLQs. */
@@ -150,15 +166,15 @@ export class Cluster {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       AWS_REGION: 'us-east-1',
-      SQS_ENDPOINT: this.sqsProxy
-        ? `http://127.0.0.1:${this.sqsProxy.port}`
-        : this.harness.sqsServer.endpoint,
+      SQS_ENDPOINT: this.sqsProxy ? `http://127.0.0.1:${this.sqsProxy.port}` : this.sqsEndpoint,
       SALES_QUEUE: this.sales.name,
       PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
       MAX_RECEIVE_COUNT: String(this.queueSetup.maxReceiveCount),
+      SQS_VISIBILITY_TIMEOUT_SECONDS: String(this.queueSetup.visibilityTimeoutSeconds),
       // Short long-polls: consumers notice a restarted stand-in and a SIGTERM quickly.
       SQS_WAIT_TIME_SECONDS: '1',
       SHUTDOWN_TIMEOUT_MS: '10000',
+      DATABASE_CONNECT_TIMEOUT_MS: String(this.options.connectTimeoutMs ?? 2_000),
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     };
@@ -166,6 +182,11 @@ export class Cluster {
 
   async start(): Promise<void> {
     const { admin, runId, dir, buildDir } = this.harness;
+    if (this.options.ownSqs) {
+      const server = await SqsProcess.start();
+      const client = createSqsClient({ region: 'us-east-1', endpoint: server.endpoint });
+      this.ownSqs = { server, client };
+    }
     const base = `faults_${runId}_${this.options.label}`;
     this.customerDb = await Database.create(admin, `${base}_customer`);
     this.salesDb = await Database.create(admin, `${base}_sales`);
@@ -178,7 +199,10 @@ export class Cluster {
       this.salesProxy = await TcpProxy.start('127.0.0.1', mysqlPort);
     }
     if (this.options.proxySqs) {
-      this.sqsProxy = await TcpProxy.start('127.0.0.1', this.harness.sqsServer.port);
+      this.sqsProxy = await TcpProxy.start(
+        '127.0.0.1',
+        (this.ownSqs?.server ?? this.harness.sqsServer).port,
+      );
     }
     await this.ensureQueues();
     const common = this.commonEnv();
@@ -236,7 +260,7 @@ export class Cluster {
           NODE_PATH: join(ROOT, 'node_modules'),
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           AWS_REGION: 'us-east-1',
-          SQS_ENDPOINT: this.harness.sqsServer.endpoint,
+          SQS_ENDPOINT: this.sqsEndpoint,
           SALES_QUEUE: this.sales.name,
           PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
         },
@@ -279,5 +303,9 @@ export class Cluster {
     const { admin } = this.harness;
     await this.customerDb?.drop(admin).catch(() => undefined);
     await this.salesDb?.drop(admin).catch(() => undefined);
+    if (this.ownSqs) {
+      this.ownSqs.client.destroy();
+      await this.ownSqs.server.stop();
+    }
   }
 }

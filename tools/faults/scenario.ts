@@ -27,6 +27,11 @@ export interface ScenarioContext {
 export interface Scenario {
   id: number;
   name: string;
+  /**
+   * Runs beside the others from the start of the run (its own cluster, databases and SQS
+   * stand-in): the long outages overlap the rest instead of adding to the run's length.
+   */
+  background?: boolean;
   run(context: ScenarioContext): Promise<ScenarioOutcome>;
 }
 
@@ -68,4 +73,31 @@ export function duplicatesLogged(cluster: Cluster): number {
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The pauses an app's consumer logged (the breaker): how many, and the longest. */
+export function pausesLogged(logPath: string): {
+  paused: number;
+  resumed: number;
+  longestMs: number;
+} {
+  const lines = logLines(logPath).filter((l) => String(l.msg).startsWith('consumer of '));
+  const paused = lines.filter((l) => String(l.msg).includes(' paused: ')).length;
+  const resumed = lines.filter((l) => String(l.msg).includes(' resumed: '));
+  const longestMs = Math.max(0, ...resumed.map((l) => Number(l.pausedMs) || 0));
+  return { paused, resumed: resumed.length, longestMs };
+}
+
+/** Payments the worker recorded on a second or later delivery of their message. */
+export function recordedAfterRedelivery(cluster: Cluster): number {
+  return logLines(cluster.worker.logPath).filter(
+    (l) => l.msg === 'sale recorded' && Number(l.attempt) > 1,
+  ).length;
+}
+
+/** Deliveries the worker logged as failed and retried (failures counted against a message). */
+export function retriesLogged(cluster: Cluster): number {
+  return logLines(cluster.worker.logPath).filter(
+    (l) => l.msg === 'payment.recorded failed; retrying',
+  ).length;
 }

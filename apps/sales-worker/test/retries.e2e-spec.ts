@@ -11,9 +11,8 @@ import {
 } from '../../../tools/testing/queues';
 import { MonthlyTotal } from '../src/sales/monthly-total.entity';
 import { Sale } from '../src/sales/sale.entity';
+import { MessageFault, messageFault } from './faults';
 import {
-  DatabaseFault,
-  databaseFault,
   encoded,
   paymentRecorded,
   QueueInbox,
@@ -24,8 +23,12 @@ import {
   Worker,
 } from './sales-worker.harness';
 
-/** Small numbers keep the test short; the queue's redrive policy matches MAX_RECEIVE_COUNT. */
-const POLICY: RetryPolicy = { baseDelaySeconds: 1, maxDelaySeconds: 8, maxReceiveCount: 4 };
+/**
+ * Small numbers keep the test short; the queue's redrive policy (MAX_RECEIVE_COUNT) is one above
+ * the worker's own budget. The failures are the messages' own (the sales DB refuses them while
+ * it is up): an outage would pause the worker instead (pause.e2e-spec.ts).
+ */
+const POLICY: RetryPolicy = { baseDelaySeconds: 1, maxDelaySeconds: 8, maxAttempts: 4 };
 /** Long-poll wake-up, a ChangeMessageVisibility round trip, a loaded CI machine. */
 const SLACK_MS = 1_500;
 
@@ -45,7 +48,7 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
   let sqs: SQSClient;
   let db: TestDatabase;
   let queues: TestQueues;
-  let fault: DatabaseFault;
+  let fault: MessageFault;
   let worker: Worker;
   let status: QueueInbox;
   let deadLetters: QueueInbox;
@@ -54,16 +57,16 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
     sqs = testSqsClient();
     db = await createTestDatabase(kind, 'retries');
     queues = await createTestQueues(sqs, {
-      maxReceiveCount: POLICY.maxReceiveCount,
+      maxReceiveCount: POLICY.maxAttempts + 1,
       visibilityTimeoutSeconds: 30,
       retentionSeconds: 3600,
     });
-    fault = await databaseFault(db);
+    fault = await messageFault(db);
     worker = await startSalesWorker(db, queues, {
-      ...(fault.url ? { DATABASE_URL: fault.url } : {}),
       RETRY_BASE_DELAY_SECONDS: String(POLICY.baseDelaySeconds),
       RETRY_MAX_DELAY_SECONDS: String(POLICY.maxDelaySeconds),
-      MAX_RECEIVE_COUNT: String(POLICY.maxReceiveCount),
+      MAX_RECEIVE_COUNT: String(POLICY.maxAttempts + 1),
+      MAX_ATTEMPTS: String(POLICY.maxAttempts),
       DATABASE_CONNECT_TIMEOUT_MS: '500',
     });
     status = new QueueInbox(sqs, queues.paymentStatus.url);
@@ -81,9 +84,9 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
     return worker.receives.filter((r) => r.body.includes(paymentId));
   }
 
-  it('should retry a transient database failure with growing delays, then count the payment once', async () => {
-    const payment = paymentRecorded({ period: '2032-01', amount: 5_000 });
-    await fault.break();
+  it('should retry a failure of the message with growing delays, then count the payment once', async () => {
+    const payment = paymentRecorded({ period: '2032-01', amount: 5_000, customerId: 'cust-retry' });
+    await fault.refuse('cust-retry');
     try {
       await send(sqs, queues.sales.url, [encoded(payment)]);
       await eventually(
@@ -95,7 +98,7 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
       // The third delivery fails at once; the fourth is due 2-4 s later.
       await sleep(500);
     } finally {
-      await fault.repair();
+      await fault.accept();
     }
     const [report] = await status.waitFor(payment.paymentId, SALES_RECORDED);
 
@@ -122,15 +125,19 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
     ).resolves.toEqual([{ period: '2032-01', currency: 'USD', count: 1, amount: 5_000 }]);
   });
 
-  it('should report sales.failed and dead-letter a message still failing after MAX_RECEIVE_COUNT deliveries', async () => {
-    const payment = paymentRecorded({ period: '2032-02', amount: 6_000 });
-    await fault.break();
+  it('should report sales.failed and dead-letter a message still failing after MAX_ATTEMPTS deliveries', async () => {
+    const payment = paymentRecorded({
+      period: '2032-02',
+      amount: 6_000,
+      customerId: 'cust-doomed',
+    });
+    await fault.refuse('cust-doomed');
     try {
       await send(sqs, queues.sales.url, [encoded(payment, 'req-doomed')]);
       await status.waitFor(payment.paymentId, SALES_FAILED);
       await deadLetters.waitFor(payment.paymentId, 'payment.recorded');
     } finally {
-      await fault.repair();
+      await fault.accept();
     }
 
     const [failed] = status.about(payment.paymentId, SALES_FAILED);
@@ -140,13 +147,13 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
       version: 1,
       paymentId: payment.paymentId,
       code: 'RETRIES_EXHAUSTED',
-      attempts: POLICY.maxReceiveCount,
+      attempts: POLICY.maxAttempts,
     });
     // customer-api shows this text to its client: no hosts, drivers or table names.
     expect(failed.body.message).not.toMatch(/127\.0\.0\.1|ECONN|monthly_totals|SQL|PROTOCOL/i);
     expect(deliveriesOf(payment.paymentId).map((d) => d.receiveCount)).toEqual([1, 2, 3, 4]);
 
-    // The redrive policy moved the message itself, body and attributes untouched.
+    // The worker copied it to the DLQ itself, at its own budget: body and attributes kept.
     const [dead] = deadLetters.about(payment.paymentId);
     expect(dead.raw).toBe(encoded(payment).body);
     expect(dead.attributes.correlationId).toBe('req-doomed');

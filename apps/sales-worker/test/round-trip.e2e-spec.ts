@@ -13,15 +13,11 @@ import {
 import { shutDownService } from '@app/platform';
 import { createApp as createCustomerApi } from '../../customer-api/src/bootstrap';
 import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/config.module';
-import {
-  DatabaseFault,
-  databaseFault,
-  QueueInbox,
-  startSalesWorker,
-  Worker,
-} from './sales-worker.harness';
+import { MessageFault, messageFault } from './faults';
+import { QueueInbox, startSalesWorker, Worker } from './sales-worker.harness';
 
 /** Both services as `npm start` runs them, each on its own DB, meeting only through the queues. */
+const MAX_ATTEMPTS = 2;
 const MAX_RECEIVE_COUNT = 3;
 
 interface PaymentAnswer {
@@ -38,7 +34,7 @@ describe.each(databaseKinds())(
     let apiDb: TestDatabase;
     let salesDb: TestDatabase;
     let api: NestFastifyApplication;
-    let fault: DatabaseFault;
+    let fault: MessageFault;
     let worker: Worker;
 
     beforeAll(async () => {
@@ -60,17 +56,17 @@ describe.each(databaseKinds())(
           PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
           SQS_WAIT_TIME_SECONDS: '1',
           MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+          MAX_ATTEMPTS: String(MAX_ATTEMPTS),
           OUTBOX_SWEEP_INTERVAL_MS: '200',
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         }),
       );
       await api.init();
       await api.getHttpAdapter().getInstance().ready();
-      fault = await databaseFault(salesDb);
+      fault = await messageFault(salesDb);
       worker = await startSalesWorker(salesDb, queues, {
-        ...(fault.url ? { DATABASE_URL: fault.url } : {}),
         MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
-        DATABASE_CONNECT_TIMEOUT_MS: '500',
+        MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       });
     });
 
@@ -133,7 +129,7 @@ describe.each(databaseKinds())(
     });
 
     it('should end a payment the sales DB never takes in FAILED with its attempts, its message in sales-dlq', async () => {
-      await fault.break();
+      await fault.refuse('cust-x');
       let requestId: string;
       let answer: PaymentAnswer;
       try {
@@ -146,11 +142,11 @@ describe.each(databaseKinds())(
         });
         answer = await settled(requestId);
       } finally {
-        await fault.repair();
+        await fault.accept();
       }
       expect(answer).toMatchObject({
         status: 'FAILED',
-        failure: { code: 'RETRIES_EXHAUSTED', attempts: MAX_RECEIVE_COUNT },
+        failure: { code: 'RETRIES_EXHAUSTED', attempts: MAX_ATTEMPTS },
       });
       const deadLetters = new QueueInbox(sqs, queues.sales.dlqUrl);
       await deadLetters.waitFor(requestId, 'payment.recorded');
@@ -158,7 +154,7 @@ describe.each(databaseKinds())(
     });
 
     it('should list a dead-lettered payment and bring it to COMPLETED with the operator redrive', async () => {
-      await fault.break();
+      await fault.refuse('cust-redrive');
       let requestId: string;
       try {
         requestId = await pay({
@@ -170,7 +166,7 @@ describe.each(databaseKinds())(
         });
         expect(await settled(requestId)).toMatchObject({ status: 'FAILED' });
       } finally {
-        await fault.repair();
+        await fault.accept();
       }
       const operatorEnv = {
         SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
@@ -192,7 +188,7 @@ describe.each(databaseKinds())(
       const listed = output
         .map((line) => JSON.parse(line) as DeadLetter)
         .find((l) => l.paymentId === requestId);
-      expect(listed).toMatchObject({ type: 'payment.recorded', deadLetteredBy: 'redrive-policy' });
+      expect(listed).toMatchObject({ type: 'payment.recorded', deadLetteredBy: 'consumer' });
 
       output.length = 0;
       await dlq('redrive', '--id', listed?.messageId ?? '', '--rate', '50');

@@ -12,7 +12,6 @@ import { encodeMessage, EncodedMessage, PaymentRecordedV1 } from '@app/contracts
 import { ConsumerDrain, publishBatch } from '@app/messaging';
 import type { TestDatabase } from '../../../tools/testing/databases';
 import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
-import { TcpProxy } from '../../../tools/testing/tcp-proxy';
 import { dataSourceOptions } from '@app/platform';
 import { shutDownService } from '@app/platform';
 import type { DestinationStream } from 'pino';
@@ -237,52 +236,6 @@ function attributeValues(
   return Object.fromEntries(
     Object.entries(attributes ?? {}).map(([name, value]) => [name, value.StringValue]),
   );
-}
-
-/**
- * A real fault of the worker's database that a test switches on and off. MySQL: the server goes
- * away (a TCP proxy between the worker and MariaDB drops every connection and refuses new ones).
- * SQLite is a file in the worker's own process and cannot go away: the table the transaction
- * writes second disappears instead, so the sale inserted first must be rolled back.
- */
-export interface DatabaseFault {
-  /** DATABASE_URL the worker must use so the fault reaches it. */
-  url?: string;
-  break(): Promise<void>;
-  repair(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export async function databaseFault(db: TestDatabase): Promise<DatabaseFault> {
-  if (db.url) {
-    const target = new URL(db.url);
-    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
-    const url = new URL(db.url);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    return {
-      url: url.toString(),
-      break: async () => proxy.cut(),
-      repair: async () => proxy.restore(),
-      close: () => proxy.close(),
-    };
-  }
-  // A connection of its own: the worker's one connection may be inside a transaction.
-  const sqlite = new DataSource({
-    type: 'better-sqlite3',
-    database: db.sqlitePath,
-    timeout: 10_000,
-  });
-  await sqlite.initialize();
-  return {
-    break: async () => {
-      await sqlite.query('ALTER TABLE "monthly_totals" RENAME TO "monthly_totals_gone"');
-    },
-    repair: async () => {
-      await sqlite.query('ALTER TABLE "monthly_totals_gone" RENAME TO "monthly_totals"');
-    },
-    close: () => sqlite.destroy(),
-  };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -6,7 +6,10 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PermanentMessageError, readMetadata } from '@app/contracts';
+import { ConsumerBreaker, ConsumerStoppedError } from './consumer-breaker';
+import { DependencyUnavailableError, FailureKind } from './failure-kind';
 import { isLastAttempt, retryDelaySeconds, RetryPolicy } from './retry-policy';
+import { VisibilityHeartbeat } from './visibility-heartbeat';
 
 /** Why a message is given up on, as reported to `onGiveUp` and stamped on its DLQ copy. */
 export interface GiveUp {
@@ -25,14 +28,30 @@ export interface ReceivedMessage {
   correlationId?: string;
 }
 
+/**
+ * What `onGiveUp` found: `dead-letter` (the default) copies the message to the DLQ; `resolved`
+ * means its work turned out done after all (the sale exists), so it is only acknowledged.
+ */
+export type GiveUpOutcome = 'dead-letter' | 'resolved';
+
 export interface BatchProcessorOptions {
   sqs: SQSClient;
   queueUrl: string;
   deadLetterQueueUrl: string;
   retry: RetryPolicy;
-  /** Runs before a message is dead-lettered (e.g. to report `sales.failed`); may throw to retry. */
-  onGiveUp?: (message: ReceivedMessage, reason: GiveUp) => Promise<void>;
+  /** Sorts a failure: infrastructure pauses the consumer, transient retries, permanent gives up. */
+  classify: (err: unknown) => FailureKind;
+  /** Paused by infrastructure failures; without one they are retried like transient ones. */
+  breaker?: ConsumerBreaker;
+  /** The visibility the heartbeat keeps a held message at, in seconds. */
+  visibilityTimeoutSeconds: number;
+  /**
+   * Runs before a message is given up on (e.g. to report `sales.failed`). An error it throws is
+   * an infrastructure failure (the report must not be lost): the consumer pauses and retries.
+   */
+  onGiveUp?: (message: ReceivedMessage, reason: GiveUp) => Promise<GiveUpOutcome | void>;
   onTransientError?: (message: ReceivedMessage, err: unknown, delaySeconds: number) => void;
+  onHeartbeatError?: (err: unknown) => void;
 }
 
 /** Attribute names added to a message copied to the DLQ by the worker itself. */
@@ -55,14 +74,23 @@ function asGiveUp(err: unknown, attempts: number, permanent: boolean): GiveUp {
   return { code: 'RETRIES_EXHAUSTED', message: message.slice(0, 1024), attempts, permanent };
 }
 
+type Outcome = 'ack' | { delaySeconds: number };
+
+/** Visible again at once: another consumer (or this one, later) takes it. */
+const HAND_BACK: Outcome = { delaySeconds: 0 };
+
 /**
  * Decides the fate of each message of a received batch, so that one message never holds up the
  * others:
  * - handled: acknowledged (returned, so the consumer deletes it);
- * - PermanentMessageError: copied to the DLQ with its reason, then acknowledged;
- * - any other error: left on the queue, invisible for an exponential backoff set with
- *   ChangeMessageVisibility; on the delivery that reaches maxReceiveCount `onGiveUp` runs and
- *   the message is made visible again so the redrive policy moves it to the DLQ.
+ * - an infrastructure failure: the breaker pauses the consumer; the message stays in hand (the
+ *   heartbeat keeps it invisible) and is tried again when the dependency is back, at no cost to
+ *   its deliveries; on shutdown it is handed back at once;
+ * - a transient failure: left on the queue, invisible for an exponential backoff set with
+ *   ChangeMessageVisibility; on its last attempt (retry.maxAttempts) it is given up on;
+ * - permanent, or given up: `onGiveUp` runs, the message is copied to the DLQ with its reason,
+ *   then acknowledged. The queue's redrive policy (a larger maxReceiveCount) is only the
+ *   backstop for a message that crashes the process.
  */
 export class BatchProcessor {
   constructor(private readonly options: BatchProcessorOptions) {}
@@ -71,58 +99,101 @@ export class BatchProcessor {
     messages: readonly Message[],
     handle: (message: ReceivedMessage) => Promise<void>,
   ): Promise<Message[]> {
+    const { sqs, queueUrl, visibilityTimeoutSeconds, onHeartbeatError } = this.options;
+    const heartbeat = new VisibilityHeartbeat({
+      sqs,
+      queueUrl,
+      visibilityTimeoutSeconds,
+      onError: onHeartbeatError,
+    });
+    heartbeat.hold(messages);
     const acked: Message[] = [];
     const delays: { message: Message; seconds: number }[] = [];
-    await Promise.all(
-      messages.map(async (raw) => {
-        const received: ReceivedMessage = {
-          raw,
-          attempt: receiveCountOf(raw),
-          correlationId: readMetadata(raw.MessageAttributes).correlationId,
-        };
-        try {
-          await handle(received);
-          acked.push(raw);
-        } catch (err) {
-          const outcome = await this.onFailure(received, err);
+    try {
+      await Promise.all(
+        messages.map(async (raw) => {
+          const received: ReceivedMessage = {
+            raw,
+            attempt: receiveCountOf(raw),
+            correlationId: readMetadata(raw.MessageAttributes).correlationId,
+          };
+          const outcome = await this.settle(received, handle);
+          heartbeat.release(raw);
           if (outcome === 'ack') {
             acked.push(raw);
           } else {
             delays.push({ message: raw, seconds: outcome.delaySeconds });
           }
-        }
-      }),
-    );
+        }),
+      );
+    } finally {
+      await heartbeat.stop();
+    }
     await this.changeVisibility(delays);
     return acked;
   }
 
-  private async onFailure(
+  /** Tries a message until it has an outcome; infrastructure failures wait for the breaker. */
+  private async settle(
     received: ReceivedMessage,
-    err: unknown,
-  ): Promise<'ack' | { delaySeconds: number }> {
-    const { retry, onGiveUp, onTransientError } = this.options;
-    if (err instanceof PermanentMessageError) {
-      const reason = asGiveUp(err, received.attempt, true);
+    handle: (message: ReceivedMessage) => Promise<void>,
+  ): Promise<Outcome> {
+    const { breaker, classify } = this.options;
+    for (;;) {
       try {
-        await onGiveUp?.(received, reason);
-        await this.copyToDeadLetterQueue(received.raw, reason);
+        await breaker?.admit();
+      } catch (err) {
+        if (err instanceof ConsumerStoppedError) {
+          return HAND_BACK;
+        }
+        throw err;
+      }
+      const startedAt = Date.now();
+      try {
+        const outcome = await this.attempt(received, handle);
+        breaker?.succeeded(startedAt);
+        return outcome;
+      } catch (err) {
+        const failure = classify(err);
+        if (!breaker || failure.kind !== 'infrastructure') {
+          return this.backoff(received, err);
+        }
+        breaker.failed(failure.dependency, err);
+      }
+    }
+  }
+
+  /** One try; throws only for an infrastructure failure (or an error giving up). */
+  private async attempt(
+    received: ReceivedMessage,
+    handle: (message: ReceivedMessage) => Promise<void>,
+  ): Promise<Outcome> {
+    try {
+      await handle(received);
+      return 'ack';
+    } catch (err) {
+      const failure = this.options.classify(err);
+      if (failure.kind === 'infrastructure') {
+        throw err;
+      }
+      const permanent = failure.kind === 'permanent';
+      if (permanent || isLastAttempt(received.attempt, this.options.retry)) {
+        await this.giveUp(received, asGiveUp(err, received.attempt, permanent));
         return 'ack';
-      } catch (reportErr) {
-        // Reporting or the DLQ is unreachable: keep the message and try again later.
-        return this.backoff(received, reportErr);
       }
+      return this.backoff(received, err);
     }
-    if (isLastAttempt(received.attempt, retry)) {
+  }
+
+  private async giveUp(received: ReceivedMessage, reason: GiveUp): Promise<void> {
+    const outcome = (await this.options.onGiveUp?.(received, reason)) ?? 'dead-letter';
+    if (outcome === 'dead-letter') {
       try {
-        await onGiveUp?.(received, asGiveUp(err, received.attempt, false));
-      } catch (reportErr) {
-        onTransientError?.(received, reportErr, 0);
+        await this.copyToDeadLetterQueue(received.raw, reason);
+      } catch (err) {
+        throw new DependencyUnavailableError('dead-letter queue', err);
       }
-      // Visible at once: the next receive exceeds maxReceiveCount and SQS dead-letters it.
-      return { delaySeconds: 0 };
     }
-    return this.backoff(received, err);
   }
 
   private backoff(received: ReceivedMessage, err: unknown): { delaySeconds: number } {

@@ -1,6 +1,7 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { SqsService } from '@ssut/nestjs-sqs';
 import type { Consumer } from 'sqs-consumer';
+import { ReceivePacer } from './receive-loops';
 
 type ConsumerState = { consumer: Consumer; busy: boolean };
 
@@ -16,7 +17,10 @@ type ConsumerState = { consumer: Consumer; busy: boolean };
 export class ConsumerDrain implements OnModuleInit {
   private readonly states: ConsumerState[] = [];
 
-  constructor(private readonly sqsService: SqsService) {}
+  constructor(
+    private readonly sqsService: SqsService,
+    @Optional() private readonly pacer?: ReceivePacer,
+  ) {}
 
   /**
    * SqsService starts the consumers in its own onModuleInit, which runs first (its module is a
@@ -49,6 +53,8 @@ export class ConsumerDrain implements OnModuleInit {
 
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    // A paused consumer hands its messages back at once: nothing waits out the outage.
+    this.pacer?.breaker.stop();
     await Promise.all(
       this.states.map(async (state) => {
         state.consumer.stop({ abort: !state.busy });

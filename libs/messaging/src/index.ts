@@ -9,3 +9,6 @@ export * from './receive-loops';
 export * from './retry-policy';
 export * from './sqs-client';
 export * from './tick-batcher';
+export * from './consumer-breaker';
+export * from './failure-kind';
+export * from './visibility-heartbeat';

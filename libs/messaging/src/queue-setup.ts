@@ -17,7 +17,7 @@ export interface QueueSetupOptions {
 }
 
 export const DEFAULT_QUEUE_SETUP: QueueSetupOptions = {
-  maxReceiveCount: 5,
+  maxReceiveCount: 10,
   visibilityTimeoutSeconds: 30,
   retentionSeconds: 1_209_600,
 };

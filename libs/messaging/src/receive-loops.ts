@@ -1,5 +1,6 @@
 import { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer, ConsumerOptions } from 'sqs-consumer';
+import { ConsumerBreaker } from './consumer-breaker';
 
 /** A queue consumer's batch handler: answers the messages to acknowledge. */
 export interface BatchHandler {
@@ -11,6 +12,8 @@ export interface ReceiveLoopSettings {
   sqs: SQSClient;
   batchSize: number;
   waitTimeSeconds: number;
+  /** Set on each receive: the time a message stays in hand before the heartbeat extends it. */
+  visibilityTimeoutSeconds: number;
   pacer: ReceivePacer;
 }
 
@@ -23,16 +26,22 @@ const PACE_MAX_MS = 5_000;
  * that refuses connections made every loop spin and log hundreds of warnings a second
  * (docs/reliability.md). After a failed receive the next waits 250 ms, doubling up to 5 s; the
  * first receive that succeeds ends it.
+ *
+ * It also holds the consumer's breaker, which stops the receives altogether while a dependency
+ * the handler needs (its database, the queue it reports to) is failing.
  */
 export class ReceivePacer {
   private failures = 0;
 
-  /** Before each receive: waits while receives keep failing. */
+  constructor(readonly breaker: ConsumerBreaker = new ConsumerBreaker()) {}
+
+  /** Before each receive: waits while receives keep failing, and while the consumer is paused. */
   async beforeReceive(): Promise<void> {
     const delay = this.delayMs();
     if (delay > 0) {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+    await this.breaker.whenClosed();
   }
 
   delayMs(): number {
@@ -66,6 +75,7 @@ export function receiveLoopOptions(settings: ReceiveLoopSettings): ConsumerOptio
     sqs: settings.sqs,
     batchSize: settings.batchSize,
     waitTimeSeconds: settings.waitTimeSeconds,
+    visibilityTimeout: settings.visibilityTimeoutSeconds,
     // A failed message's visibility is the backoff the BatchProcessor set: the consumer must
     // not reset it to 0.
     terminateVisibilityTimeout: false,

@@ -1,6 +1,6 @@
 import { isLastAttempt, retryDelaySeconds, RetryPolicy } from './retry-policy';
 
-const policy: RetryPolicy = { baseDelaySeconds: 2, maxDelaySeconds: 60, maxReceiveCount: 5 };
+const policy: RetryPolicy = { baseDelaySeconds: 2, maxDelaySeconds: 60, maxAttempts: 5 };
 
 describe('retryDelaySeconds', () => {
   it('should double the delay range with every delivery', () => {
@@ -13,7 +13,7 @@ describe('retryDelaySeconds', () => {
     expect(retryDelaySeconds(1, { ...policy, baseDelaySeconds: 0 }, () => 0)).toBe(1);
   });
 
-  it('should give up on the delivery that reaches maxReceiveCount', () => {
+  it('should give up on the delivery that reaches maxAttempts', () => {
     expect(isLastAttempt(4, policy)).toBe(false);
     expect(isLastAttempt(5, policy)).toBe(true);
   });

@@ -4,8 +4,12 @@ export interface RetryPolicy {
   baseDelaySeconds: number;
   /** Longest delay between deliveries, in seconds (SQS allows up to 12 hours). */
   maxDelaySeconds: number;
-  /** Deliveries before giving up; must equal the queue's redrive maxReceiveCount. */
-  maxReceiveCount: number;
+  /**
+   * Deliveries a message gets for failures of its own before it is given up on; below the
+   * queue's redrive maxReceiveCount, which is only the backstop for a message that crashes the
+   * process (see docs/reliability.md, recoverability model).
+   */
+  maxAttempts: number;
 }
 
 /**
@@ -26,5 +30,5 @@ export function retryDelaySeconds(
 }
 
 export function isLastAttempt(receiveCount: number, policy: RetryPolicy): boolean {
-  return receiveCount >= policy.maxReceiveCount;
+  return receiveCount >= policy.maxAttempts;
 }

@@ -1,6 +1,12 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 
+/** An environment class with rules that involve several variables at once. */
+export interface CheckedTogether {
+  /** Each broken rule, named after one of the variables it involves. */
+  checkTogether(): { property: string; message: string }[];
+}
+
 /**
  * Builds the `validate` function of ConfigModule.forRoot: environment variables are converted to
  * the class's types and validated; the first start-up with a bad or missing variable stops with
@@ -15,6 +21,13 @@ export function validateEnvironment<T extends object>(
       exposeDefaultValues: true,
     });
     const errors = validateSync(config, { skipMissingProperties: false, whitelist: false });
+    if (errors.length === 0) {
+      // Rules between variables, once each one is valid on its own.
+      for (const { property, message } of (config as Partial<CheckedTogether>).checkTogether?.() ??
+        []) {
+        errors.push(Object.assign(new ValidationError(), { property, constraints: { message } }));
+      }
+    }
     const database = config as {
       NODE_ENV?: string;
       DATABASE_URL?: string;

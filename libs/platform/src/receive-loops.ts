@@ -31,6 +31,7 @@ export interface ReceiveLoopPlan extends ConsumedQueue {
   /** Loops in all, @ssut/nestjs-sqs's included. */
   loops: number;
   waitTimeSeconds: number;
+  visibilityTimeoutSeconds: number;
   pacer: ReceivePacer;
 }
 
@@ -60,6 +61,7 @@ export class ExtraReceiveLoops implements OnApplicationBootstrap, OnModuleDestro
         sqs: this.sqs,
         batchSize: this.plan.batchSize,
         waitTimeSeconds: this.plan.waitTimeSeconds,
+        visibilityTimeoutSeconds: this.plan.visibilityTimeoutSeconds,
         pacer: this.plan.pacer,
       },
       handler,

@@ -34,6 +34,10 @@ export interface ServiceCoreOptions {
   logDestination?: DestinationStream;
 }
 
+/** Holds the consumer's ReceivePacer (and its breaker) for every module. */
+@Module({})
+class ConsumerPacerModule {}
+
 /**
  * What every service of the pattern runs on: logs, its own database (migrated under a lock), the
  * SQS client and queues, one batch consumer, health, metrics and problem+json errors.
@@ -48,7 +52,8 @@ export class ServiceCoreModule {
     consumes,
     logDestination,
   }: ServiceCoreOptions): DynamicModule {
-    // One for all the loops on the queue: when SQS is unreachable, it is so for all of them.
+    // One for all the loops on the queue: when SQS is unreachable, it is so for all of them;
+    // its breaker pauses them all while the handler's dependencies fail.
     const pacer = new ReceivePacer();
     return {
       module: ServiceCoreModule,
@@ -95,6 +100,7 @@ export class ServiceCoreModule {
                   sqs,
                   batchSize: consumes.batchSize,
                   waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+                  visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
                   pacer,
                 }),
               },
@@ -102,6 +108,13 @@ export class ServiceCoreModule {
           }),
           inject: [QueueDirectory, SQSClient],
         }),
+        // The consumer's handler, in a feature module, injects the pacer for its breaker.
+        {
+          module: ConsumerPacerModule,
+          global: true,
+          providers: [{ provide: ReceivePacer, useValue: pacer }],
+          exports: [ReceivePacer],
+        },
         HealthModule,
         MetricsModule.forRoot(),
       ],
@@ -114,6 +127,7 @@ export class ServiceCoreModule {
             ...consumes,
             loops: env.SQS_RECEIVE_LOOPS,
             waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
+            visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
             pacer,
           } satisfies ReceiveLoopPlan,
         },

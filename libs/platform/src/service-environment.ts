@@ -1,13 +1,13 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { toBoolean } from './config';
+import { CheckedTogether, toBoolean } from './config';
 
 /**
  * What both services read from the environment; each app's class adds its own. Every default
  * is annotated with its type: class-transformer converts by the declared type.
  */
-export class ServiceEnvironment {
+export class ServiceEnvironment implements CheckedTogether {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'production';
 
@@ -109,11 +109,32 @@ export class ServiceEnvironment {
   @Max(16)
   SQS_RECEIVE_LOOPS: number = 4;
 
-  /** Deliveries before a message is dead-lettered; equals the queues' redrive policy. */
+  /**
+   * The queues' redrive maxReceiveCount (queue-admin setup, compose and CDK create them with
+   * it): only a backstop for a message that crashes the consumer, above MAX_ATTEMPTS.
+   */
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  MAX_RECEIVE_COUNT: number = 10;
+
+  /**
+   * Deliveries a message gets for failures of its own (a deadlock, a lock wait timeout) before
+   * the consumer gives up on it; an outage of a dependency pauses the consumer and costs none.
+   */
   @IsInt()
   @Min(1)
-  @Max(1000)
-  MAX_RECEIVE_COUNT: number = 5;
+  @Max(999)
+  MAX_ATTEMPTS: number = 5;
+
+  /**
+   * Seconds a received message stays invisible (set on each receive; the heartbeat extends the
+   * messages still in hand every third of it). Equals the queues' VisibilityTimeout.
+   */
+  @IsInt()
+  @Min(2)
+  @Max(43_200)
+  SQS_VISIBILITY_TIMEOUT_SECONDS: number = 30;
 
   /** Graceful shutdown budget; keep it under the orchestrator's stop timeout (ECS: 30 s). */
   @IsInt()
@@ -125,4 +146,16 @@ export class ServiceEnvironment {
 
   @IsIn(['json', 'pretty'])
   LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  checkTogether(): { property: string; message: string }[] {
+    if (this.MAX_ATTEMPTS >= this.MAX_RECEIVE_COUNT) {
+      return [
+        {
+          property: 'MAX_ATTEMPTS',
+          message: `MAX_ATTEMPTS (${this.MAX_ATTEMPTS}) must be below MAX_RECEIVE_COUNT (${this.MAX_RECEIVE_COUNT}), the queues' redrive policy: the difference is the room for deliveries that are not the message's fault (a crash, a shutdown)`,
+        },
+      ];
+    }
+    return [];
+  }
 }

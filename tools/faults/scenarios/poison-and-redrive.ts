@@ -7,8 +7,20 @@ import { settle, verify } from '../invariants';
 import { AcceptedPayment, Load, PaymentFactory } from '../load';
 import { Scenario, seconds, withCluster } from '../scenario';
 
-/** A small retry budget (3 deliveries, 1-2 s apart), so an outage can outlast it quickly. */
+/**
+ * A small budget (2 attempts, 1-2 s apart) for failures of the message itself, under a redrive
+ * backstop of 3: payments the sales DB refuses are given up on quickly.
+ */
+const MAX_ATTEMPTS = 2;
 const MAX_RECEIVE_COUNT = 3;
+
+/**
+ * A failure of the messages themselves, as a bug or a bad row would cause: the sales DB refuses
+ * every insert into `sales` (a trigger), while it stays up. An outage would only pause the
+ * worker (scenarios 4 and 10).
+ */
+const REFUSE_SALES =
+  "CREATE TRIGGER refuse_sales BEFORE INSERT ON sales FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the fault suite'";
 
 type Body = Record<string, unknown>;
 
@@ -173,15 +185,19 @@ async function dlqDepth(cluster: Cluster): Promise<number> {
 
 export const poisonAndRedrive: Scenario = {
   id: 7,
-  name: 'poison messages; outage past the retry budget; DLQ redrive',
+  name: 'poison messages; failures past the retry budget; DLQ redrive',
   run: ({ harness, log }) =>
     withCluster(
       harness,
       {
         label: 's7',
-        proxySalesDb: true,
         queue: { maxReceiveCount: MAX_RECEIVE_COUNT },
-        workerEnv: { RETRY_BASE_DELAY_SECONDS: '1', RETRY_MAX_DELAY_SECONDS: '2' },
+        workerEnv: {
+          RETRY_BASE_DELAY_SECONDS: '1',
+          RETRY_MAX_DELAY_SECONDS: '2',
+          MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+        },
+        apiEnv: { MAX_ATTEMPTS: String(MAX_ATTEMPTS) },
       },
       async (cluster) => {
         const failures: string[] = [];
@@ -225,9 +241,8 @@ export const poisonAndRedrive: Scenario = {
           `${poison.length} poison messages dead-lettered; the ${orphans.length} they name read FAILED`,
         );
 
-        // Phase 2: the sales DB stays down longer than the retry budget.
-        const proxy = cluster.salesProxy as NonNullable<typeof cluster.salesProxy>;
-        proxy.cut();
+        // Phase 2: the sales DB refuses the payments for longer than their retry budget.
+        await cluster.salesDb.rows(REFUSE_SALES);
         const cutAt = Date.now();
         const during = await new Load(cluster.apiHttp, factory, {
           total: 70,
@@ -246,14 +261,14 @@ export const poisonAndRedrive: Scenario = {
           );
         }, 30_000);
         const duringStates = await statuses(cluster, duringIds);
-        proxy.restore();
-        log(`sales DB back after ${seconds(Date.now() - cutAt)}`);
+        await cluster.salesDb.rows('DROP TRIGGER refuse_sales');
+        log(`sales DB takes payments again after ${seconds(Date.now() - cutAt)}`);
         const exhausted = duringStates.filter(
           (s) => s.status === 'FAILED' && s.code === 'RETRIES_EXHAUSTED',
         ).length;
         if (!allFailed || exhausted !== duringIds.length) {
           failures.push(
-            `of ${duringIds.length} payments sent during the outage, ${exhausted} read FAILED (RETRIES_EXHAUSTED) with their message in the DLQ`,
+            `of ${duringIds.length} payments the sales DB refused, ${exhausted} read FAILED (RETRIES_EXHAUSTED) with their message in the DLQ`,
           );
         }
 
@@ -272,8 +287,9 @@ export const poisonAndRedrive: Scenario = {
           letters = await peekDeadLetters(cluster);
         }
         const toRedrive = letters.filter(
+          // Copied by the worker itself, at its own budget (the redrive policy is a backstop).
           (l) =>
-            l.deadLetteredBy === 'redrive-policy' &&
+            l.deadLetteredBy === 'consumer' &&
             l.paymentId !== undefined &&
             duringIds.includes(l.paymentId),
         );
@@ -304,7 +320,7 @@ export const poisonAndRedrive: Scenario = {
         verdict.failures.unshift(...failures);
         verdict.notes.push(
           `${poison.length} poison messages (${orphans.length} naming a payment) → DLQ; ` +
-            `${exhausted} payments FAILED by an outage past the retry budget, ` +
+            `${exhausted} payments FAILED by failures of their own past the retry budget, ` +
             `${toRedrive.length} of them moved back by dlq redrive --id, then COMPLETED`,
         );
         return verdict;

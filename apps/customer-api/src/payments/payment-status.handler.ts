@@ -8,15 +8,23 @@ import {
   SALES_FAILED,
   SALES_RECORDED,
 } from '@app/contracts';
-import { BatchProcessor, QueueDirectory } from '@app/messaging';
+import {
+  BatchProcessor,
+  classifyFailure,
+  QueueDirectory,
+  ReceivePacer,
+  reportPauses,
+} from '@app/messaging';
+import { isDatabaseUnavailable } from '@app/platform';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentStatusService } from './payment-status.service';
 
 /**
- * A status update fails only while customer-api's own database is down, and giving up on it
- * leaves a payment PENDING: the backoff grows from 5 s, so five deliveries ride out more than a
- * minute of outage (5 + 10 + 20 + 40 s), and a longer one is redriven from payment-status-dlq.
+ * A status update that fails for its own sake (a deadlock, a lock wait timeout) is retried from
+ * 5 s, doubling: giving up on it leaves a payment PENDING until customer-api re-asks. The
+ * customer DB being down is not such a failure: the consumer pauses (the breaker) and the
+ * messages in hand wait for it, however long it lasts.
  */
 const STATUS_RETRY_BASE_SECONDS = 5;
 const STATUS_RETRY_MAX_SECONDS = 300;
@@ -30,6 +38,9 @@ function paymentIdIn(raw: Message): string | undefined {
   }
 }
 
+/** Names the customer DB in logs and the consumer_paused metric. */
+export const CUSTOMER_DB_DEPENDENCY = 'customer DB';
+
 /** Consumes `payment-status`: moves payments to COMPLETED or FAILED. */
 @Injectable()
 export class PaymentStatusHandler implements OnModuleInit {
@@ -42,10 +53,12 @@ export class PaymentStatusHandler implements OnModuleInit {
     private readonly queues: QueueDirectory,
     private readonly env: CustomerApiEnvironment,
     private readonly metrics: PaymentsMetrics,
+    private readonly pacer: ReceivePacer,
   ) {}
 
   onModuleInit(): void {
     const queue = this.queues.get(PAYMENT_STATUS_QUEUE);
+    reportPauses(this.pacer.breaker, queue.name);
     this.processor = new BatchProcessor({
       sqs: this.sqs,
       queueUrl: queue.url,
@@ -53,10 +66,18 @@ export class PaymentStatusHandler implements OnModuleInit {
       retry: {
         baseDelaySeconds: STATUS_RETRY_BASE_SECONDS,
         maxDelaySeconds: STATUS_RETRY_MAX_SECONDS,
-        maxReceiveCount: this.env.MAX_RECEIVE_COUNT,
+        maxAttempts: this.env.MAX_ATTEMPTS,
       },
-      // The payment stays as it was (PENDING, most likely) until an operator redrives the
-      // message from payment-status-dlq: say so loudly, with what identifies it.
+      classify: (err) =>
+        classifyFailure(err, (e) =>
+          isDatabaseUnavailable(e) ? CUSTOMER_DB_DEPENDENCY : undefined,
+        ),
+      breaker: this.pacer.breaker,
+      visibilityTimeoutSeconds: this.env.SQS_VISIBILITY_TIMEOUT_SECONDS,
+      onHeartbeatError: (err) =>
+        this.logger.warn({ err }, 'could not extend the visibility of messages in hand'),
+      // The payment stays as it was (PENDING, most likely) until customer-api re-asks or an
+      // operator redrives the message from payment-status-dlq: say so loudly.
       onGiveUp: (message, reason) => {
         this.metrics.statusApplied('dead_lettered');
         this.logger.error(

@@ -33,9 +33,9 @@ export class SalesWorkerEnvironment extends ServiceEnvironment {
   WORKER_CONCURRENCY: number = 10;
 
   /**
-   * Messages per second written to the sales DB, at most; 0 = unlimited. Keep
-   * WORKER_BATCH_SIZE / WORKER_RATE_LIMIT well below the queue's visibility timeout, or messages
-   * waiting for their turn become visible again and are delivered twice.
+   * Messages per second written to the sales DB, at most; 0 = unlimited. The messages in hand
+   * (SQS_RECEIVE_LOOPS × WORKER_BATCH_SIZE) must all get their turn within
+   * SQS_VISIBILITY_TIMEOUT_SECONDS, or start-up is refused (checkTogether).
    */
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
@@ -51,4 +51,28 @@ export class SalesWorkerEnvironment extends ServiceEnvironment {
   @Min(1)
   @Max(43_200)
   RETRY_MAX_DELAY_SECONDS: number = 300;
+
+  /**
+   * The rate cap must let every message in hand through before its visibility ends: the
+   * heartbeat extends held messages, but a configuration that depends on it turns every missed
+   * beat (and, on LocalStack, every extension: its bug #12954) into a redelivery.
+   */
+  override checkTogether(): { property: string; message: string }[] {
+    const broken = super.checkTogether();
+    if (this.WORKER_RATE_LIMIT > 0) {
+      const inHand = this.SQS_RECEIVE_LOOPS * this.WORKER_BATCH_SIZE;
+      const seconds = inHand / this.WORKER_RATE_LIMIT;
+      if (seconds >= this.SQS_VISIBILITY_TIMEOUT_SECONDS) {
+        broken.push({
+          property: 'WORKER_RATE_LIMIT',
+          message:
+            `SQS_RECEIVE_LOOPS × WORKER_BATCH_SIZE ÷ WORKER_RATE_LIMIT = ${this.SQS_RECEIVE_LOOPS} × ` +
+            `${this.WORKER_BATCH_SIZE} ÷ ${this.WORKER_RATE_LIMIT} = ${seconds.toFixed(1)} s to get through the ` +
+            `messages in hand, not below SQS_VISIBILITY_TIMEOUT_SECONDS (${this.SQS_VISIBILITY_TIMEOUT_SECONDS} s): ` +
+            'fewer loops, smaller batches, a higher rate or a longer visibility timeout',
+        });
+      }
+    }
+    return broken;
+  }
 }

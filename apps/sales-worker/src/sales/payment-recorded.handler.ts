@@ -11,17 +11,38 @@ import {
   SalesFailedV1,
   SalesRecordedV1,
 } from '@app/contracts';
-import { BatchProcessor, GiveUp, QueueDirectory, ReceivedMessage } from '@app/messaging';
+import {
+  BatchProcessor,
+  classifyFailure,
+  GiveUp,
+  GiveUpOutcome,
+  QueueDirectory,
+  ReceivedMessage,
+  ReceivePacer,
+  reportPauses,
+} from '@app/messaging';
+import { isDatabaseUnavailable } from '@app/platform';
 import { SalesWorkerEnvironment } from '../config/environment';
+import { Sale } from './sale.entity';
 import { SALES_MESSAGE_SECONDS, SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
 import { SalesService } from './sales.service';
 import { StatusReporter } from './status.reporter';
 import { Throttle } from './throttle';
 
+/** Names the sales DB in logs and the consumer_paused metric. */
+export const SALES_DB_DEPENDENCY = 'sales DB';
+
+function recordedReport(sale: Sale): SalesRecordedV1 {
+  return Object.assign(new SalesRecordedV1(), {
+    paymentId: sale.paymentId,
+    recordedAt: sale.createdAt.toISOString(),
+  });
+}
+
 /**
  * Consumes `sales`: counts each payment once and reports the outcome to `payment-status`.
- * The BatchProcessor decides each message's fate (ack, retry with backoff, dead-letter); the
- * throttle keeps the sales DB under the configured concurrency and rate.
+ * The BatchProcessor decides each message's fate (ack, pause, retry with backoff, dead-letter);
+ * the throttle keeps the sales DB under the configured concurrency and rate.
  */
 @Injectable()
 export class PaymentRecordedHandler {
@@ -36,6 +57,7 @@ export class PaymentRecordedHandler {
     @InjectMetric(SALES_MESSAGE_SECONDS) private readonly duration: Histogram,
     sqs: SQSClient,
     queues: QueueDirectory,
+    pacer: ReceivePacer,
     env: SalesWorkerEnvironment,
   ) {
     this.throttle = new Throttle({
@@ -44,6 +66,7 @@ export class PaymentRecordedHandler {
     });
     // Built here, not in onModuleInit: SqsService starts the consumer in its own onModuleInit.
     const queue = queues.get(SALES_QUEUE);
+    reportPauses(pacer.breaker, queue.name);
     this.processor = new BatchProcessor({
       sqs,
       queueUrl: queue.url,
@@ -51,8 +74,13 @@ export class PaymentRecordedHandler {
       retry: {
         baseDelaySeconds: env.RETRY_BASE_DELAY_SECONDS,
         maxDelaySeconds: env.RETRY_MAX_DELAY_SECONDS,
-        maxReceiveCount: env.MAX_RECEIVE_COUNT,
+        maxAttempts: env.MAX_ATTEMPTS,
       },
+      // Its reports' queue failing is a DependencyUnavailableError from the StatusReporter.
+      classify: (err) =>
+        classifyFailure(err, (e) => (isDatabaseUnavailable(e) ? SALES_DB_DEPENDENCY : undefined)),
+      breaker: pacer.breaker,
+      visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
       onGiveUp: (message, reason) => this.giveUp(message, reason),
       onTransientError: (message, err, delaySeconds) => {
         this.count('retried');
@@ -67,13 +95,15 @@ export class PaymentRecordedHandler {
           'payment.recorded failed; retrying',
         );
       },
+      onHeartbeatError: (err) =>
+        this.logger.warn({ err }, 'could not extend the visibility of messages in hand'),
     });
   }
 
   @SqsMessageHandler(SALES_QUEUE, true)
   async handle(messages: Message[]): Promise<Message[]> {
-    const reports = this.status.batch(messages.length);
-    return this.processor.process(messages, ({ raw, correlationId }) =>
+    const reports = this.status.batch();
+    return this.processor.process(messages, ({ raw, correlationId, attempt }) =>
       reports.report(async () => {
         const timer = this.duration.startTimer();
         const payment = parseMessage<PaymentRecordedV1>(raw.Body, [PAYMENT_RECORDED]);
@@ -82,12 +112,11 @@ export class PaymentRecordedHandler {
         );
         timer();
         this.count(duplicate ? 'duplicate' : 'recorded');
-        this.logger.log({ paymentId: sale.paymentId, correlationId, duplicate }, 'sale recorded');
-        const message = Object.assign(new SalesRecordedV1(), {
-          paymentId: sale.paymentId,
-          recordedAt: sale.createdAt.toISOString(),
-        });
-        return { message, correlationId };
+        this.logger.log(
+          { paymentId: sale.paymentId, correlationId, duplicate, attempt },
+          'sale recorded',
+        );
+        return { message: recordedReport(sale), correlationId };
       }),
     );
   }
@@ -102,10 +131,14 @@ export class PaymentRecordedHandler {
   }
 
   /**
-   * Tells customer-api the payment failed, before the message is dead-lettered. A message whose
-   * paymentId cannot be read has nobody to tell: it only goes to the DLQ.
+   * Gives up only on the truth: a payment whose sale the DB holds (recorded by an earlier
+   * delivery whose acknowledgement was lost, say) is reported `sales.recorded`, never failed.
+   * Otherwise tells customer-api the payment failed, before the message is dead-lettered; a
+   * message whose paymentId cannot be read has nobody to tell: it only goes to the DLQ. A DB
+   * that cannot answer, or a report that cannot be sent, throws: the consumer pauses and the
+   * give-up is tried again.
    */
-  private async giveUp(received: ReceivedMessage, reason: GiveUp): Promise<void> {
+  private async giveUp(received: ReceivedMessage, reason: GiveUp): Promise<GiveUpOutcome> {
     // A transient failure means the body was valid: its paymentId reads again.
     const paymentId =
       reason.paymentId ??
@@ -113,10 +146,25 @@ export class PaymentRecordedHandler {
         ? undefined
         : parseMessage<PaymentRecordedV1>(received.raw.Body, [PAYMENT_RECORDED]).paymentId);
     const context = { paymentId, correlationId: received.correlationId, ...reason };
+    const sale = paymentId ? await this.sales.find(paymentId) : null;
+    if (sale) {
+      await this.status.send({
+        message: recordedReport(sale),
+        correlationId: received.correlationId,
+      });
+      this.logger.warn(
+        context,
+        'payment.recorded given up on, but its sale exists: reported recorded',
+      );
+      if (!reason.permanent) {
+        this.count('duplicate');
+        return 'resolved';
+      }
+    }
     this.count('dead_lettered');
     this.logger.error(context, 'payment.recorded given up; dead-lettering it');
-    if (!paymentId) {
-      return;
+    if (!paymentId || sale) {
+      return 'dead-letter';
     }
     const message = Object.assign(new SalesFailedV1(), {
       paymentId: paymentId.toLowerCase(),
@@ -128,6 +176,7 @@ export class PaymentRecordedHandler {
       attempts: reason.attempts,
     });
     await this.status.send({ message, correlationId: received.correlationId });
+    return 'dead-letter';
   }
 
   private count(outcome: SalesMessageOutcome): void {

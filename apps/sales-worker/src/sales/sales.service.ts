@@ -158,11 +158,16 @@ export class SalesService {
   }
 
   async get(paymentId: string): Promise<Sale> {
-    const sale = await this.sales.findOneBy({ paymentId: paymentId.toLowerCase() });
+    const sale = await this.find(paymentId);
     if (!sale) {
       throw new SaleNotFoundError();
     }
     return sale;
+  }
+
+  /** The payment's sale, or null when it was never counted. */
+  find(paymentId: string): Promise<Sale | null> {
+    return this.sales.findOneBy({ paymentId: paymentId.toLowerCase() });
   }
 
   /** The sales rows, then each month-and-currency total once, in key order (no deadlocks). */

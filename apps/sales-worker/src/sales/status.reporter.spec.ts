@@ -1,6 +1,6 @@
 import { SALES_RECORDED, SalesRecordedV1 } from '@app/contracts';
-import type { PublishEntry } from '@app/messaging';
-import { ReportBatch, StatusReport } from './status.reporter';
+import { DependencyUnavailableError, PublishEntry } from '@app/messaging';
+import { REPORT_QUEUE_DEPENDENCY, ReportBatch, StatusReport } from './status.reporter';
 
 function recorded(paymentId: string): StatusReport {
   const message = Object.assign(new SalesRecordedV1(), {
@@ -24,7 +24,7 @@ function publisher(refuse: (entry: PublishEntry) => boolean = () => false) {
 describe(ReportBatch.name, () => {
   it('should send the reports of a whole batch in one call, with their correlationIds', async () => {
     const { calls, publish } = publisher();
-    const batch = new ReportBatch(3, publish);
+    const batch = new ReportBatch(publish);
     await expect(
       Promise.all(['a', 'b', 'c'].map((id) => batch.report(async () => recorded(id)))),
     ).resolves.toHaveLength(3);
@@ -39,7 +39,7 @@ describe(ReportBatch.name, () => {
 
   it('should wait for every message, and send without the ones that failed', async () => {
     const { calls, publish } = publisher();
-    const batch = new ReportBatch(3, publish);
+    const batch = new ReportBatch(publish);
     let finishSlow!: () => void;
     const slow = new Promise<void>((resolve) => (finishSlow = resolve));
     const reports = [
@@ -61,7 +61,7 @@ describe(ReportBatch.name, () => {
 
   it('should fail exactly the reports SQS did not accept', async () => {
     const { publish } = publisher((entry) => entry.message.body.includes('"b"'));
-    const batch = new ReportBatch(2, publish);
+    const batch = new ReportBatch(publish);
     const a = batch.report(async () => recorded('a'));
     const b = batch.report(async () => recorded('b'));
     await expect(a).resolves.toBeUndefined();
@@ -69,7 +69,7 @@ describe(ReportBatch.name, () => {
   });
 
   it('should fail every report when the send itself throws', async () => {
-    const batch = new ReportBatch(2, () => Promise.reject(new Error('no route to SQS')));
+    const batch = new ReportBatch(() => Promise.reject(new Error('no route to SQS')));
     const reports = [
       batch.report(async () => recorded('a')),
       batch.report(async () => recorded('b')),
@@ -78,9 +78,27 @@ describe(ReportBatch.name, () => {
     await expect(reports[1]).rejects.toThrow('no route to SQS');
   });
 
+  it('should send a message tried again after the others in a send of its own', async () => {
+    const { calls, publish } = publisher();
+    const batch = new ReportBatch(publish);
+    const first = batch.report(() => Promise.reject(new Error('db down')));
+    const other = batch.report(async () => recorded('other'));
+    await expect(first).rejects.toThrow('db down');
+    await expect(other).resolves.toBeUndefined();
+    await expect(batch.report(async () => recorded('again'))).resolves.toBeUndefined();
+    expect(calls.map((call) => call.length)).toEqual([1, 1]);
+  });
+
+  it('should fail a report SQS did not take as its queue being unavailable, never drop it', async () => {
+    const batch = new ReportBatch(() => Promise.reject(new Error('QueueDoesNotExist')));
+    const report = batch.report(async () => recorded('a'));
+    await expect(report).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(report).rejects.toMatchObject({ dependency: REPORT_QUEUE_DEPENDENCY });
+  });
+
   it('should send nothing when every message failed', async () => {
     const { calls, publish } = publisher();
-    const batch = new ReportBatch(1, publish);
+    const batch = new ReportBatch(publish);
     await expect(batch.report(() => Promise.reject(new Error('bad')))).rejects.toThrow('bad');
     expect(calls).toHaveLength(0);
   });

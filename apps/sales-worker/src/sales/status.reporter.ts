@@ -1,7 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
 import { encodeMessage, PAYMENT_STATUS_QUEUE, PaymentStatusMessage } from '@app/contracts';
-import { publishBatch, PublishEntry, QueueDirectory } from '@app/messaging';
+import {
+  DependencyUnavailableError,
+  publishBatch,
+  PublishEntry,
+  QueueDirectory,
+} from '@app/messaging';
+
+/** Names the report queue in errors, logs and the consumer_paused metric. */
+export const REPORT_QUEUE_DEPENDENCY = 'payment-status queue';
 
 export interface StatusReport {
   message: PaymentStatusMessage;
@@ -21,61 +29,65 @@ interface Waiting {
 
 /**
  * The status reports of one received batch, sent together in one SendMessageBatch once every
- * message of the batch has either produced its report or failed. Each message's `report` resolves
- * only when SQS accepted its own report, so its acknowledgement can wait for that.
+ * message being worked on has either produced its report or failed. A message tried again (after
+ * a pause) joins the next send. Each message's `report` resolves only when SQS accepted its own
+ * report, so its acknowledgement can wait for that; a report SQS did not take fails with
+ * DependencyUnavailableError: never dropped, the consumer pauses and tries again.
  */
 export class ReportBatch {
-  private readonly waiting: Waiting[] = [];
-  private settled = 0;
+  private waiting: Waiting[] = [];
+  private working = 0;
+  private sent = 0;
 
-  constructor(
-    private readonly size: number,
-    private readonly publish: Publish,
-  ) {}
+  constructor(private readonly publish: Publish) {}
 
   /** Runs `work` for one message of the batch and reports what it answers. */
   async report(work: () => Promise<StatusReport>): Promise<void> {
+    this.working += 1;
     let report: StatusReport;
     try {
       report = await work();
     } catch (err) {
-      this.settle();
+      this.done();
       throw err;
     }
     const sent = new Promise<void>((resolve, reject) => {
-      const id = String(this.waiting.length);
+      const id = String(this.sent++);
       const entry = { id, message: encodeMessage(report.message, report.correlationId) };
       this.waiting.push({ entry, resolve, reject });
     });
-    this.settle();
+    this.done();
     return sent;
   }
 
-  private settle(): void {
-    this.settled += 1;
-    if (this.settled > this.size) {
-      throw new Error(`a batch of ${this.size} reported ${this.settled} times`);
-    }
-    if (this.settled === this.size && this.waiting.length > 0) {
-      void this.flush();
+  private done(): void {
+    this.working -= 1;
+    if (this.working === 0 && this.waiting.length > 0) {
+      const waiting = this.waiting;
+      this.waiting = [];
+      void this.flush(waiting);
     }
   }
 
   /** Never rejects: each waiting report is settled with its own outcome. */
-  private async flush(): Promise<void> {
+  private async flush(waiting: Waiting[]): Promise<void> {
     try {
-      const { failedIds, firstError } = await this.publish(this.waiting.map((w) => w.entry));
-      for (const { entry, resolve, reject } of this.waiting) {
+      const { failedIds, firstError } = await this.publish(waiting.map((w) => w.entry));
+      for (const { entry, resolve, reject } of waiting) {
         if (failedIds.has(entry.id)) {
-          reject(firstError ?? new Error('SQS did not accept the status report'));
+          reject(unavailable(firstError ?? new Error('SQS did not accept the status report')));
         } else {
           resolve();
         }
       }
     } catch (err) {
-      this.waiting.forEach(({ reject }) => reject(err));
+      waiting.forEach(({ reject }) => reject(unavailable(err)));
     }
   }
+}
+
+function unavailable(err: unknown): DependencyUnavailableError {
+  return new DependencyUnavailableError(REPORT_QUEUE_DEPENDENCY, err);
 }
 
 /** Sends `sales.recorded` and `sales.failed` to the payment-status queue that customer-api reads. */
@@ -86,18 +98,18 @@ export class StatusReporter {
     private readonly queues: QueueDirectory,
   ) {}
 
-  /** Collects the reports of a received batch of `size` messages into one send. */
-  batch(size: number): ReportBatch {
-    return new ReportBatch(size, (entries) => this.publish(entries));
+  /** Collects the reports of a received batch into one send. */
+  batch(): ReportBatch {
+    return new ReportBatch((entries) => this.publish(entries));
   }
 
-  /** Sends one report now; throws unless SQS accepted it. */
+  /** Sends one report now; throws DependencyUnavailableError unless SQS accepted it. */
   async send(report: StatusReport): Promise<void> {
     const id = 'report';
     const entry = { id, message: encodeMessage(report.message, report.correlationId) };
     const { failedIds, firstError } = await this.publish([entry]);
     if (failedIds.has(id)) {
-      throw firstError ?? new Error('SQS did not accept the status report');
+      throw unavailable(firstError ?? new Error('SQS did not accept the status report'));
     }
   }
 
