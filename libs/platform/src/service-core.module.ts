@@ -100,8 +100,8 @@ export class ServiceCoreModule {
           }),
           inject: [QueueDirectory, SQSClient],
         }),
-        HealthModule,
-        MetricsModule.forRoot(),
+        HealthModule.forRoot({ readinessCacheMs: env.READINESS_CACHE_MS }),
+        MetricsModule.forRoot({ queueDepthSampleIntervalMs: env.QUEUE_DEPTH_SAMPLE_INTERVAL_MS }),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
