@@ -58,7 +58,9 @@ node dist/apps/queue-admin/main.js setup
 step "both apps from the bundle"
 api_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 worker_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
-PORT=$api_port DATABASE_URL="$MYSQL_URL/bundle_customer_$suffix" node dist/apps/customer-api/main.js \
+# The round trip sends no API key: production starts open only with the explicit opt-in.
+PORT=$api_port ALLOW_ANONYMOUS_API=true DATABASE_URL="$MYSQL_URL/bundle_customer_$suffix" \
+  node dist/apps/customer-api/main.js \
   >"$work/customer-api.log" 2>&1 &
 pids+=($!)
 PORT=$worker_port DATABASE_URL="$MYSQL_URL/bundle_sales_$suffix" node dist/apps/sales-worker/main.js \

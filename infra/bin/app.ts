@@ -9,11 +9,20 @@ function context(name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** The stack fails closed: no certificate or no API keys, no deployment. */
+function required(name: string): string {
+  const value = context(name);
+  if (value === undefined) {
+    throw new Error(`context ${name} is required: cdk synth -c ${name}=... (see infra/README.md)`);
+  }
+  return value;
+}
+
 // With AWS credentials the CLI fills in CDK_DEFAULT_*; without them the stack stays
 // environment-agnostic, which is what lets `cdk synth` run offline.
 new PaymentsStack(app, 'Payments', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   queueNamePrefix: context('queueNamePrefix'),
-  certificateArn: context('certificateArn'),
-  apiKeysSecretName: context('apiKeysSecretName'),
+  certificateArn: required('certificateArn'),
+  apiKeysSecretName: required('apiKeysSecretName'),
 });

@@ -12,25 +12,25 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { deadLetterQueueName, PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts/queues';
 import { DEFAULT_QUEUE_SETUP } from '@app/messaging/queue-setup';
+import { DatabaseUsers } from './database-users';
 
 export interface PaymentsStackProps extends StackProps {
   /** Repository root: the Docker build context of the images. Default: two levels above this file. */
   readonly repositoryRoot?: string;
   /** Put before every queue name (`<prefix>sales`), to run several environments in one region. */
   readonly queueNamePrefix?: string;
-  /** ACM certificate for an HTTPS listener; without it the load balancer serves plain HTTP. */
-  readonly certificateArn?: string;
+  /** ACM certificate of the HTTPS listener; the load balancer serves HTTPS only (80 redirects). */
+  readonly certificateArn: string;
   /** Name of a Secrets Manager secret whose plain-text value is API_KEYS (`name:key,...`). */
-  readonly apiKeysSecretName?: string;
+  readonly apiKeysSecretName: string;
 }
 
 type AppName = 'customer-api' | 'sales-worker' | 'queue-admin';
@@ -46,6 +46,19 @@ export const SHUTDOWN_TIMEOUT_MS = 25_000;
 export const STOP_TIMEOUT = Duration.seconds(30);
 
 export const DATABASES = { customerApi: 'customer', salesWorker: 'sales' } as const;
+/** Each app's own MySQL user, granted its database only (as in docker/mysql). */
+export const DATABASE_USERS = { customer: 'customer_api', sales: 'sales_worker' } as const;
+/**
+ * What the load balancer forwards to customer-api: the API (and its page at `/`). Health,
+ * metrics and the API document are not public; anything else gets a 404 from the balancer.
+ */
+export const PUBLIC_PATHS = ['/', '/payments', '/payments/*'] as const;
+/**
+ * Requests one client address may send in WAF_RATE_WINDOW_SECONDS across all replicas before
+ * the WAF blocks it with 429 (the apps' own limits are per process; docs/security.md).
+ */
+export const WAF_RATE_LIMIT = 3_000;
+export const WAF_RATE_WINDOW_SECONDS = 60;
 export const PORTS = { customerApi: 3000, salesWorker: 3001 } as const;
 export const HEALTH_READY_PATH = '/health/ready';
 
@@ -58,8 +71,15 @@ const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
  * with Aurora MySQL Serverless v2 (one database per app) and the contract's queues and DLQs.
  */
 export class PaymentsStack extends Stack {
-  constructor(scope: Construct, id: string, props: PaymentsStackProps = {}) {
+  constructor(scope: Construct, id: string, props: PaymentsStackProps) {
     super(scope, id, props);
+    if (!props.certificateArn || !props.apiKeysSecretName) {
+      // Fails closed: no plain-HTTP listener, no open API on an internet-facing balancer.
+      throw new Error(
+        'PaymentsStack needs certificateArn (HTTPS) and apiKeysSecretName (API keys): ' +
+          'pass -c certificateArn=... -c apiKeysSecretName=...',
+      );
+    }
     const repositoryRoot = props.repositoryRoot ?? path.resolve(__dirname, '..', '..');
     const prefix = props.queueNamePrefix ?? '';
 
@@ -96,15 +116,19 @@ export class PaymentsStack extends Stack {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       storageEncrypted: true,
-      // Lets the stack create the apps' databases without a Lambda inside the VPC.
-      enableDataApi: true,
+      // The Data API stays off: the apps' users are made from inside the VPC (DatabaseUsers).
+      enableDataApi: false,
       backup: { retention: Duration.days(7) },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
-    const createDatabases = Object.values(DATABASES).map((name) =>
-      this.createDatabase(database, databaseSecret, name),
-    );
+    const databaseUsers = new DatabaseUsers(this, 'DatabaseUsers', {
+      cluster: database,
+      masterSecret: databaseSecret,
+      vpc,
+      databases: DATABASE_USERS,
+      logRetention: LOG_RETENTION,
+    });
 
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
@@ -140,15 +164,18 @@ export class PaymentsStack extends Stack {
       DATABASE_POOL_SIZE: '10',
       DATABASE_MIGRATIONS_RUN: 'true',
     });
-    const databaseSecrets = {
-      DATABASE_USER: ecs.Secret.fromSecretsManager(databaseSecret, 'username'),
-      DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(databaseSecret, 'password'),
-    };
+    // Each app its own user's secret; the master secret reaches no task.
+    const databaseSecrets = (name: string): Record<string, ecs.Secret> => ({
+      DATABASE_USER: ecs.Secret.fromSecretsManager(databaseUsers.secrets[name], 'username'),
+      DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(databaseUsers.secrets[name], 'password'),
+    });
 
     // customer-api: publishes to `sales`, consumes `payment-status`, dead-letters what it cannot read.
-    const apiKeys = props.apiKeysSecretName
-      ? secretsmanager.Secret.fromSecretNameV2(this, 'ApiKeys', props.apiKeysSecretName)
-      : undefined;
+    const apiKeys = secretsmanager.Secret.fromSecretNameV2(
+      this,
+      'ApiKeys',
+      props.apiKeysSecretName,
+    );
     const apiTask = this.taskDefinition('customer-api', {
       image: image('customer-api'),
       cpu: 512,
@@ -159,10 +186,12 @@ export class PaymentsStack extends Stack {
         ...databaseEnvironment(DATABASES.customerApi),
         PORT: String(PORTS.customerApi),
         MAX_RECEIVE_COUNT: String(DEFAULT_QUEUE_SETUP.maxReceiveCount),
+        // The load balancer's nodes live in the VPC: only their X-Forwarded-For is believed.
+        TRUSTED_PROXIES: vpc.vpcCidrBlock,
       },
       secrets: {
-        ...databaseSecrets,
-        ...(apiKeys ? { API_KEYS: ecs.Secret.fromSecretsManager(apiKeys) } : {}),
+        ...databaseSecrets(DATABASES.customerApi),
+        API_KEYS: ecs.Secret.fromSecretsManager(apiKeys),
       },
     });
     sales.queue.grantSendMessages(apiTask.taskRole);
@@ -189,17 +218,20 @@ export class PaymentsStack extends Stack {
       internetFacing: true,
       dropInvalidHeaderFields: true,
     });
-    const listener = props.certificateArn
-      ? loadBalancer.addListener('Https', {
-          port: 443,
-          certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
-          sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-        })
-      : loadBalancer.addListener('Http', { port: 80 });
-    if (props.certificateArn) {
-      loadBalancer.addRedirect();
-    }
+    // HTTPS only: port 80 answers with a redirect, and what is not the API's gets a 404.
+    const listener = loadBalancer.addListener('Https', {
+      port: 443,
+      certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultAction: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/problem+json',
+        messageBody: JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }),
+      }),
+    });
+    loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
     listener.addTargets('CustomerApi', {
+      priority: 10,
+      conditions: [elbv2.ListenerCondition.pathPatterns([...PUBLIC_PATHS])],
       port: PORTS.customerApi,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [
@@ -219,6 +251,7 @@ export class PaymentsStack extends Stack {
       // The app answers 503 once it starts draining, so the default 300 s only slows deploys.
       deregistrationDelay: Duration.seconds(20),
     });
+    this.rateLimitByAddress(loadBalancer);
 
     // sales-worker: consumes `sales`, dead-letters permanent failures itself, reports status.
     const workerTask = this.taskDefinition('sales-worker', {
@@ -226,16 +259,19 @@ export class PaymentsStack extends Stack {
       cpu: 512,
       memoryLimitMiB: 1024,
       port: PORTS.salesWorker,
+      // Its reads need no key: loopback only, for the container's health check and a sidecar.
+      publishPort: false,
       environment: {
         ...common,
         ...databaseEnvironment(DATABASES.salesWorker),
+        HOST: '127.0.0.1',
         PORT: String(PORTS.salesWorker),
         MAX_RECEIVE_COUNT: String(DEFAULT_QUEUE_SETUP.maxReceiveCount),
         WORKER_BATCH_SIZE: '10',
         WORKER_CONCURRENCY: '10',
         WORKER_RATE_LIMIT: '0',
       },
-      secrets: databaseSecrets,
+      secrets: databaseSecrets(DATABASES.salesWorker),
     });
     sales.queue.grantConsumeMessages(workerTask.taskRole);
     sales.dlq.grantSendMessages(workerTask.taskRole);
@@ -270,9 +306,9 @@ export class PaymentsStack extends Stack {
 
     for (const service of [apiService, workerService]) {
       database.connections.allowDefaultPortFrom(service);
-      // Migrations run at start-up, so the databases must exist first. Only the ECS service
-      // waits: its security group is needed earlier, by the database's ingress rule.
-      service.node.defaultChild?.node.addDependency(...createDatabases);
+      // Migrations run at start-up, so the databases and users must exist first. Only the ECS
+      // service waits: its security group is needed earlier, by the database's ingress rule.
+      service.node.defaultChild?.node.addDependency(databaseUsers.resource);
     }
 
     // queue-admin: no service, a task definition for one-off `aws ecs run-task` DLQ operations.
@@ -297,7 +333,7 @@ export class PaymentsStack extends Stack {
     const adminSecurityGroup = new ec2.SecurityGroup(this, 'QueueAdminSecurityGroup', { vpc });
 
     new CfnOutput(this, 'LoadBalancerUrl', {
-      value: `${props.certificateArn ? 'https' : 'http'}://${loadBalancer.loadBalancerDnsName}`,
+      value: `https://${loadBalancer.loadBalancerDnsName}`,
     });
     new CfnOutput(this, 'SalesQueueUrl', { value: sales.queue.queueUrl });
     new CfnOutput(this, 'PaymentStatusQueueUrl', { value: paymentStatus.queue.queueUrl });
@@ -332,39 +368,40 @@ export class PaymentsStack extends Stack {
     return { queue, dlq };
   }
 
-  /** `CREATE DATABASE IF NOT EXISTS` through the Data API, once, when the stack is created. */
-  private createDatabase(
-    database: rds.DatabaseCluster,
-    secret: secretsmanager.ISecret,
-    name: string,
-  ): cr.AwsCustomResource {
-    const id = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
-    const resource = new cr.AwsCustomResource(this, `Create${id}Database`, {
-      onCreate: {
-        service: 'RDSData',
-        action: 'executeStatement',
-        parameters: {
-          resourceArn: database.clusterArn,
-          secretArn: secret.secretArn,
-          sql: `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-        },
-        physicalResourceId: cr.PhysicalResourceId.of(`database-${name}`),
-      },
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['rds-data:ExecuteStatement'],
-          resources: [database.clusterArn],
-        }),
-        new iam.PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [secret.secretArn],
-        }),
-      ]),
-      installLatestAwsSdk: false,
+  /**
+   * A WAF rate-based rule: the limit per client address that holds across every replica (each
+   * app process counts only what it sees). Over it, the balancer answers 429 itself.
+   */
+  private rateLimitByAddress(loadBalancer: elbv2.ApplicationLoadBalancer): void {
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
     });
-    // The instances, not only the cluster, must be up before the Data API can run a statement.
-    resource.node.addDependency(database);
-    return resource;
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('payments-web-acl'),
+      rules: [
+        {
+          name: 'RateLimitPerAddress',
+          priority: 0,
+          statement: {
+            rateBasedStatement: {
+              limit: WAF_RATE_LIMIT,
+              evaluationWindowSec: WAF_RATE_WINDOW_SECONDS,
+              aggregateKeyType: 'IP',
+            },
+          },
+          action: { block: { customResponse: { responseCode: 429 } } },
+          visibilityConfig: visibility('payments-rate-limit'),
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: loadBalancer.loadBalancerArn,
+      webAclArn: acl.attrArn,
+    });
   }
 
   private taskDefinition(
@@ -374,6 +411,8 @@ export class PaymentsStack extends Stack {
       cpu: number;
       memoryLimitMiB: number;
       port?: number;
+      /** false: the port is for the container itself (its health check), not the network. */
+      publishPort?: boolean;
       environment: Record<string, string>;
       secrets: Record<string, ecs.Secret>;
     },
@@ -397,7 +436,10 @@ export class PaymentsStack extends Stack {
       environment: options.environment,
       secrets: options.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: app }),
-      portMappings: options.port === undefined ? [] : [{ containerPort: options.port }],
+      portMappings:
+        options.port === undefined || options.publishPort === false
+          ? []
+          : [{ containerPort: options.port }],
       // Liveness: a hung process gets replaced; readiness is the load balancer's check.
       healthCheck:
         options.port === undefined

@@ -4,12 +4,16 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AssetManifestArtifact } from 'aws-cdk-lib/cx-api';
 import { APP_CONTEXT } from '../lib/app-context';
 import {
+  DATABASE_USERS,
   DATABASES,
   HEALTH_READY_PATH,
   PaymentsStack,
+  PaymentsStackProps,
   PORTS,
+  PUBLIC_PATHS,
   SHUTDOWN_TIMEOUT_MS,
   STOP_TIMEOUT,
+  WAF_RATE_LIMIT,
 } from '../lib/payments-stack';
 
 interface Resource {
@@ -25,12 +29,15 @@ interface PolicyStatement {
 
 interface ContainerDefinition {
   Name: string;
+  PortMappings?: unknown[];
   StopTimeout?: number;
   Environment?: { Name: string; Value: unknown }[];
   Secrets?: { Name: string; ValueFrom: unknown }[];
 }
 
 const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
+const CERTIFICATE_ARN =
+  'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000';
 
 /**
  * One synthesis for the whole file, with the CDK's CloudFormation validation on as in `cdk synth`
@@ -39,7 +46,11 @@ const REPOSITORY_ROOT = path.resolve(__dirname, '..', '..');
  */
 function synthesize(): { template: Template; dockerImages: Record<string, unknown>[] } {
   const app = new App({ context: APP_CONTEXT });
-  const stack = new PaymentsStack(app, 'Payments', { repositoryRoot: REPOSITORY_ROOT });
+  const stack = new PaymentsStack(app, 'Payments', {
+    repositoryRoot: REPOSITORY_ROOT,
+    certificateArn: CERTIFICATE_ARN,
+    apiKeysSecretName: 'payments/api-keys',
+  });
   const assembly = app.synth();
   const dockerImages = assembly.artifacts
     .filter(AssetManifestArtifact.isAssetManifestArtifact)
@@ -121,6 +132,7 @@ describe(PaymentsStack.name, () => {
   let template: Template;
   let dockerImages: Record<string, unknown>[];
   let queues: { sales: string; salesDlq: string; status: string; statusDlq: string };
+  let masterSecret: string;
 
   beforeAll(() => {
     ({ template, dockerImages } = synthesize());
@@ -130,6 +142,11 @@ describe(PaymentsStack.name, () => {
       status: onlyLogicalId(template, 'AWS::SQS::Queue', { QueueName: 'payment-status' }),
       statusDlq: onlyLogicalId(template, 'AWS::SQS::Queue', { QueueName: 'payment-status-dlq' }),
     };
+    masterSecret = onlyLogicalId(template, 'AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({
+        SecretStringTemplate: JSON.stringify({ username: 'payments_admin' }),
+      }),
+    });
   });
 
   it('should put everything in a two-AZ VPC with a single NAT gateway', () => {
@@ -144,7 +161,6 @@ describe(PaymentsStack.name, () => {
       EngineVersion: Match.stringLikeRegexp('^8\\.0\\.mysql_aurora\\.3\\.'),
       ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 8 },
       StorageEncrypted: true,
-      EnableHttpEndpoint: true,
     });
     template.resourceCountIs('AWS::RDS::DBInstance', 2);
     template.allResourcesProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless' });
@@ -153,24 +169,53 @@ describe(PaymentsStack.name, () => {
     });
   });
 
-  it("should create each app's database before its service starts", () => {
-    const created = Object.values(template.findResources('Custom::AWS')).map((r) =>
-      JSON.stringify(r),
-    );
-    for (const name of Object.values(DATABASES)) {
-      expect(created.some((r) => r.includes(`CREATE DATABASE IF NOT EXISTS \`${name}\``))).toBe(
-        true,
-      );
+  it('should keep the Aurora Data API off', () => {
+    const [cluster] = Object.values(template.findResources('AWS::RDS::DBCluster')) as Resource[];
+    expect(cluster.Properties.EnableHttpEndpoint ?? false).toBe(false);
+  });
+
+  it("should create each app's database and own user, from inside the VPC, before its service", () => {
+    const [users] = Object.values(template.findResources('Custom::DatabaseUsers')) as Resource[];
+    const databases = users.Properties.Databases as { name: string; secretArn: { Ref: string } }[];
+    expect(databases.map((d) => d.name).sort()).toEqual(Object.values(DATABASES).sort());
+    // One generated secret per app user, none of them the master's.
+    const secretIds = databases.map((d) => d.secretArn.Ref);
+    expect(new Set(secretIds).size).toBe(2);
+    expect(secretIds).not.toContain(masterSecret);
+    for (const [database, user] of Object.entries(DATABASE_USERS)) {
+      const id = databases.find((d) => d.name === database)?.secretArn.Ref as string;
+      const secret = template.findResources('AWS::SecretsManager::Secret')[id] as Resource;
+      expect(JSON.parse(JSON.stringify(secret.Properties.GenerateSecretString))).toMatchObject({
+        SecretStringTemplate: JSON.stringify({ username: user }),
+        GenerateStringKey: 'password',
+      });
     }
-    const services = Object.values(template.findResources('AWS::ECS::Service'));
-    for (const service of services) {
-      expect(service.DependsOn).toEqual(
-        expect.arrayContaining([
-          expect.stringMatching(/^CreateCustomerDatabase/),
-          expect.stringMatching(/^CreateSalesDatabase/),
-        ]),
-      );
+    expect(users.Properties.MasterSecretArn).toEqual({ Ref: masterSecret });
+    // The function that runs the statements sits in the VPC.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: Match.objectLike({ SubnetIds: Match.anyValue() }),
+    });
+    const usersId = Object.keys(template.findResources('Custom::DatabaseUsers'))[0];
+    for (const service of Object.values(template.findResources('AWS::ECS::Service'))) {
+      expect(service.DependsOn).toContain(usersId);
     }
+  });
+
+  it('should give the master secret to no task: only the function that creates the users', () => {
+    for (const task of Object.values(template.findResources('AWS::ECS::TaskDefinition'))) {
+      expect(JSON.stringify(task)).not.toContain(masterSecret);
+    }
+    const readers = (Object.values(template.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(masterSecret))
+      .flatMap((policy) => policy.Properties.Roles as { Ref: string }[])
+      .map((role) => role.Ref);
+    expect(readers).toHaveLength(1);
+    const [functionRole] = (
+      Object.values(template.findResources('AWS::Lambda::Function')) as Resource[]
+    )
+      .filter((fn) => fn.Properties.VpcConfig !== undefined)
+      .map((fn) => (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]);
+    expect(readers).toEqual([functionRole]);
   });
 
   it('should create the two queues and their DLQs with redrive after 5 receives', () => {
@@ -195,6 +240,109 @@ describe(PaymentsStack.name, () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       LoadBalancers: [Match.objectLike({ ContainerName: 'customer-api', ContainerPort: 3000 })],
     });
+  });
+
+  it('should serve HTTPS only: 443 with the certificate, 80 a redirect to it', () => {
+    const listeners = Object.values(
+      template.findResources('AWS::ElasticLoadBalancingV2::Listener'),
+    ) as Resource[];
+    expect(listeners.map((l) => [l.Properties.Port, l.Properties.Protocol]).sort()).toEqual([
+      [443, 'HTTPS'],
+      [80, 'HTTP'],
+    ]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+      SslPolicy: Match.stringLikeRegexp('TLS13'),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [
+        {
+          Type: 'redirect',
+          RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' },
+        },
+      ],
+    });
+  });
+
+  it("should forward only the API's own paths; the rest (metrics, health, docs) gets a 404", () => {
+    const https = onlyLogicalId(template, 'AWS::ElasticLoadBalancingV2::Listener', { Port: 443 });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response' })],
+    });
+    const rules = Object.values(
+      template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'),
+    ) as Resource[];
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.ListenerArn).toEqual({ Ref: https });
+    expect(rules[0].Properties.Conditions).toEqual([
+      { Field: 'path-pattern', PathPatternConfig: { Values: [...PUBLIC_PATHS] } },
+    ]);
+    expect(PUBLIC_PATHS.join(' ')).not.toMatch(/metrics|health|docs|openapi/);
+    expect(rules[0].Properties.Actions).toEqual([expect.objectContaining({ Type: 'forward' })]);
+  });
+
+  it('should rate limit each client address across replicas with a WAF rule on the balancer', () => {
+    const acl = onlyLogicalId(template, 'AWS::WAFv2::WebACL', { Scope: 'REGIONAL' });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Statement: {
+            RateBasedStatement: Match.objectLike({ AggregateKeyType: 'IP', Limit: WAF_RATE_LIMIT }),
+          },
+          Action: { Block: { CustomResponse: { ResponseCode: 429 } } },
+        }),
+      ],
+    });
+    const balancer = onlyLogicalId(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer', {});
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      ResourceArn: { Ref: balancer },
+      WebACLArn: arnOf(acl),
+    });
+  });
+
+  it("should believe X-Forwarded-For only from the VPC (the balancer's nodes)", () => {
+    const environment = environmentOf(containerNamed(template, 'customer-api'));
+    const vpc = onlyLogicalId(template, 'AWS::EC2::VPC', {});
+    expect(environment.get('TRUSTED_PROXIES')).toEqual({ 'Fn::GetAtt': [vpc, 'CidrBlock'] });
+    expect(environment.get('NODE_ENV')).toBe('production');
+    expect(environment.has('ALLOW_ANONYMOUS_API')).toBe(false);
+  });
+
+  it("should keep sales-worker's read API inside its container", () => {
+    const worker = containerNamed(template, 'sales-worker');
+    expect(worker.PortMappings ?? []).toEqual([]);
+    expect(environmentOf(worker).get('HOST')).toBe('127.0.0.1');
+    const service = Object.values(template.findResources('AWS::ECS::Service')).find(
+      (s) => !(s as Resource).Properties.LoadBalancers,
+    ) as Resource;
+    const groups = (
+      service.Properties.NetworkConfiguration as {
+        AwsvpcConfiguration: { SecurityGroups: { 'Fn::GetAtt': [string] }[] };
+      }
+    ).AwsvpcConfiguration.SecurityGroups.map((g) => g['Fn::GetAtt'][0]);
+    for (const group of groups) {
+      const ingress = template.findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: { GroupId: { 'Fn::GetAtt': [group, 'GroupId'] } },
+      });
+      expect(Object.keys(ingress)).toEqual([]);
+      expect(
+        (template.findResources('AWS::EC2::SecurityGroup')[group] as Resource).Properties
+          .SecurityGroupIngress,
+      ).toBeUndefined();
+    }
+  });
+
+  it('should refuse to build without a certificate or API keys', () => {
+    const props = { certificateArn: CERTIFICATE_ARN, apiKeysSecretName: 'payments/api-keys' };
+    for (const missing of ['certificateArn', 'apiKeysSecretName'] as const) {
+      const app = new App({ context: APP_CONTEXT });
+      const partial = { ...props, [missing]: '' } as PaymentsStackProps;
+      expect(() => new PaymentsStack(app, 'Payments', partial)).toThrow(new RegExp(missing));
+    }
   });
 
   it('should check the target group on /health/ready', () => {
@@ -292,7 +440,8 @@ describe(PaymentsStack.name, () => {
   });
 
   it('should send logs to log groups with a retention', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 3);
+    // Three tasks, the database-users function and its custom resource provider.
+    template.resourceCountIs('AWS::Logs::LogGroup', 5);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({ LogConfiguration: { LogDriver: 'awslogs' } })],
@@ -311,10 +460,15 @@ describe(PaymentsStack.name, () => {
       expect(environment.get('DATABASE_HOST')).toBeDefined();
       expect(environment.get('DATABASE_PORT')).toBeDefined();
       expect(environment.has('DATABASE_URL')).toBe(false);
-      expect((container.Secrets ?? []).map((s) => s.Name).sort()).toEqual([
-        'DATABASE_PASSWORD',
-        'DATABASE_USER',
-      ]);
+      const secrets = container.Secrets ?? [];
+      expect(secrets.map((s) => s.Name).sort()).toEqual(
+        name === 'customer-api'
+          ? ['API_KEYS', 'DATABASE_PASSWORD', 'DATABASE_USER']
+          : ['DATABASE_PASSWORD', 'DATABASE_USER'],
+      );
+      // The app's own user's secret.
+      const own = JSON.stringify(secrets.find((s) => s.Name === 'DATABASE_USER')?.ValueFrom);
+      expect(own).toContain(`DatabaseUsers${database}Secret`);
     }
   });
 

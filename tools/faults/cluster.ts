@@ -164,6 +164,8 @@ export class Cluster {
   private commonEnv(): Record<string, string> {
     return {
       NODE_ENV: 'production',
+      // The fault clients send no API key; production refuses an open API without this opt-in.
+      ALLOW_ANONYMOUS_API: 'true',
       HOST: '127.0.0.1',
       AWS_REGION: 'us-east-1',
       SQS_ENDPOINT: this.sqsProxy ? `http://127.0.0.1:${this.sqsProxy.port}` : this.sqsEndpoint,

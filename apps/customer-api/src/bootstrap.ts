@@ -13,7 +13,13 @@ export async function createApp(
   env: CustomerApiEnvironment,
   logDestination?: DestinationStream,
 ): Promise<NestFastifyApplication> {
-  const app = await createServiceApp(AppModule.forRoot(env, logDestination), BODY_LIMIT_BYTES);
+  const app = await createServiceApp(AppModule.forRoot(env, logDestination), {
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustedProxies: (env.TRUSTED_PROXIES ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== ''),
+  });
   serveOpenApi(app);
   if (env.CORS_ORIGINS) {
     app.enableCors({

@@ -9,7 +9,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'sales-worker records them asynchronously. See CONTRACT.md. Every error is ' +
         'application/problem+json (RFC 9457). After a 5xx or no answer to POST /payments, resend ' +
         'it with the same Idempotency-Key: the payment may have been committed all the same, ' +
-        'and the resend replays it instead of creating a second one.',
+        'and the resend replays it instead of creating a second one. Every payment route needs ' +
+        'an API key (Authorization: Bearer <key> or x-api-key), except on a local API started ' +
+        'open; the health and metrics routes need none.',
     )
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' }, 'bearer')

@@ -39,6 +39,9 @@ export async function startCustomerApi(
     PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
     SQS_WAIT_TIME_SECONDS: '1',
     OUTBOX_SWEEP_INTERVAL_MS: '200',
+    // Tests see a cut dependency and a new queue depth at once; operations-cost tests the caching.
+    READINESS_CACHE_MS: '0',
+    QUEUE_DEPTH_SAMPLE_INTERVAL_MS: '1000',
     LOG_LEVEL: 'silent',
     ...overrides,
   });

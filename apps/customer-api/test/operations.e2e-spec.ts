@@ -75,8 +75,15 @@ describe.each(databaseKinds())('customer-api operations (%s)', (kind) => {
       expect(sample(after, 'payment_completion_seconds_count')).toBe(1);
       expect(sample(after, 'outbox_publish_latency_seconds_count')).toBe(1);
       expect(after).toMatch(/^outbox_backlog 0$/m);
-      expect(after).toContain(
-        `sqs_queue_messages{queue="${api.queues.sales.name}",state="visible"} 1`,
+      // Queue depths are sampled on an interval, not read per scrape.
+      await eventually(
+        async () =>
+          (await scrape()).includes(
+            `sqs_queue_messages{queue="${api.queues.sales.name}",state="visible"} 1`,
+          )
+            ? true
+            : undefined,
+        { what: 'the sampled depth of the sales queue' },
       );
     } finally {
       await api.close();

@@ -18,6 +18,7 @@ import {
   QueueDirectory,
   redriveDeadLetters,
 } from '@app/messaging';
+import { terminalSafe, terminalSafeJson } from './terminal-safe';
 
 const USAGE = `usage:
   queue-admin setup
@@ -93,7 +94,8 @@ export async function run(
         const max = positiveInt('--max', values.max, 100);
         const letters = await listDeadLetters(sqs, queue.deadLetterUrl, max);
         if (values.json) {
-          letters.forEach((l) => out(JSON.stringify(l)));
+          // Bodies and attributes are anyone's input: nothing in them reaches the terminal raw.
+          letters.forEach((l) => out(terminalSafeJson(l)));
         } else {
           const more = letters.length >= max ? ` (the first ${max}; --max for more)` : '';
           out(`${letters.length} message(s) in ${queue.name}-dlq${more}`);
@@ -107,7 +109,9 @@ export async function run(
                 l.failureCode ?? '-',
                 l.attempts ?? '-',
                 l.failureReason ?? '',
-              ].join('\t'),
+              ]
+                .map((field) => terminalSafe(String(field)))
+                .join('\t'),
             );
           }
         }
@@ -118,9 +122,9 @@ export async function run(
           (l) => l.messageId === arg,
         );
         if (!letter) {
-          throw new Error(`no message ${String(arg)} in ${queue.name}-dlq`);
+          throw new Error(`no message ${terminalSafe(String(arg))} in ${queue.name}-dlq`);
         }
-        out(JSON.stringify(letter, null, 2));
+        out(terminalSafeJson(letter, 2));
         return;
       }
       case 'redrive': {

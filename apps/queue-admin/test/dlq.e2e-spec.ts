@@ -128,4 +128,51 @@ describe('queue-admin dlq', () => {
       '--max must be a positive integer',
     );
   });
+  it('should neutralise escape sequences from bodies and attributes in list and show', async () => {
+    const queues = await createTestQueues(sqs);
+    const hostile = '\u001b[2J\u001b]0;owned\u0007\u009b31m\u202e';
+    const body = JSON.stringify({ type: `x${hostile}`, paymentId: hostile });
+    const text = (value: string) => ({ DataType: 'String', StringValue: value });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queues.sales.dlqUrl,
+        MessageBody: body,
+        MessageAttributes: {
+          failureCode: text(`BAD${hostile}`),
+          failureReason: text(`reason${hostile}\nforged\tline`),
+          correlationId: text(hostile),
+        },
+      }),
+    );
+    const env = {
+      SQS_ENDPOINT: process.env.TEST_SQS_ENDPOINT,
+      SALES_QUEUE: queues.sales.url,
+      PAYMENT_STATUS_QUEUE: queues.paymentStatus.url,
+    };
+    const output = async (...argv: string[]): Promise<string[]> => {
+      const lines: string[] = [];
+      await run(argv, env, (line) => lines.push(line));
+      return lines;
+    };
+    // Nothing a terminal acts on; the table keeps one line per message and its tab separators.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+    const table = await output('dlq', 'list');
+    expect(table).toHaveLength(2);
+    expect(table.join('\n')).not.toMatch(unsafe);
+    expect(table[1].split('\t')).toHaveLength(7);
+    expect(table[1]).toContain('\\u001b[2J');
+
+    const [json] = await output('dlq', 'list', '--json');
+    expect(json).not.toMatch(unsafe);
+    const letter = JSON.parse(json) as DeadLetter;
+    expect(letter.body).toBe(body);
+
+    const shown = await output('dlq', 'show', letter.messageId);
+    expect(shown.join('\n')).not.toMatch(unsafe);
+    expect((JSON.parse(shown.join('\n')) as DeadLetter).failureReason).toBe(
+      `reason${hostile}\nforged\tline`,
+    );
+  });
 });

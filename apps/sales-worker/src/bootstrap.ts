@@ -12,5 +12,5 @@ export function createApp(
   env: SalesWorkerEnvironment,
   logDestination?: DestinationStream,
 ): Promise<NestFastifyApplication> {
-  return createServiceApp(AppModule.forRoot(env, logDestination), BODY_LIMIT_BYTES);
+  return createServiceApp(AppModule.forRoot(env, logDestination), { bodyLimit: BODY_LIMIT_BYTES });
 }

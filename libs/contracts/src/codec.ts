@@ -51,6 +51,21 @@ export interface EncodedMessage {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The shape of an HTTP request id, which is what a correlationId is. */
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A value read from a bad body, for a failure reason that travels on to logs, the DLQ's
+ * attributes, `sales.failed` and the operator's terminal: quoted, cut short, and with every
+ * control character (escape sequences, C1 controls, bidi overrides) escaped.
+ */
+function quoted(value: unknown): string {
+  return JSON.stringify(String(value).slice(0, 64)).replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 function readablePaymentId(value: unknown): string | undefined {
   if (typeof value === 'object' && value !== null && 'paymentId' in value) {
     const id = value.paymentId;
@@ -84,7 +99,7 @@ export function parseMessage<T extends ContractMessageType>(
   if (!versions || typeof type !== 'string') {
     throw new PermanentMessageError(
       'UNKNOWN_TYPE',
-      `unknown message type ${String(type)}`,
+      `unknown message type ${quoted(type)}`,
       paymentId,
     );
   }
@@ -95,7 +110,7 @@ export function parseMessage<T extends ContractMessageType>(
   if (!cls) {
     throw new PermanentMessageError(
       'UNSUPPORTED_VERSION',
-      `${type} version ${String(version)} is not supported`,
+      `${type} version ${quoted(version)} is not supported`,
       paymentId,
     );
   }
@@ -130,6 +145,9 @@ export function readMetadata(
   return {
     type: attributes?.type?.StringValue,
     version: attributes?.version?.StringValue,
-    correlationId: attributes?.correlationId?.StringValue,
+    // Anything else is dropped, not carried into every log line about the message.
+    correlationId: CORRELATION_ID.test(attributes?.correlationId?.StringValue ?? '')
+      ? attributes?.correlationId?.StringValue
+      : undefined,
   };
 }

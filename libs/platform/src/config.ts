@@ -60,16 +60,29 @@ export function validateEnvironment<T extends object>(
   };
 }
 
-/** class-transformer turns any non-empty string into `true`; environment booleans need this. */
-export function toBoolean({ value }: { value: unknown }): unknown {
-  if (typeof value !== 'string') {
-    return value;
+/**
+ * class-transformer turns any non-empty string into `true`; environment booleans need this. It
+ * reads the raw variable (`obj[key]`): with implicit conversion and decorator metadata, `value`
+ * has already become `true` for the string "false".
+ */
+export function toBoolean({
+  value,
+  obj,
+  key,
+}: {
+  value: unknown;
+  obj?: Record<string, unknown>;
+  key?: string;
+}): unknown {
+  const raw = obj && key !== undefined && key in obj ? obj[key] : value;
+  if (typeof raw !== 'string') {
+    return raw;
   }
-  if (/^(true|1|yes)$/i.test(value)) {
+  if (/^(true|1|yes)$/i.test(raw)) {
     return true;
   }
-  if (/^(false|0|no)$/i.test(value)) {
+  if (/^(false|0|no)$/i.test(raw)) {
     return false;
   }
-  return value;
+  return raw;
 }

@@ -10,6 +10,12 @@ import { sendProblem, toProblem } from './problem.filter';
 export interface HttpOptions {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /**
+   * Addresses or CIDRs of the proxies whose X-Forwarded-For is believed (Fastify's trustProxy):
+   * `request.ip` is then the nearest address in the header that is not one of them. Empty: the
+   * header is ignored and `request.ip` is the TCP peer.
+   */
+  trustedProxies?: string[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -86,13 +92,14 @@ function answerClientError(err: ConnectionError, socket: Socket): void {
 
 /**
  * The Fastify adapter both services use: a body limit, a request id taken from `X-Request-Id`
- * when it is well formed (it becomes the correlationId), no proxy trust by default, and
+ * when it is well formed (it becomes the correlationId), proxy trust only for the given proxies, and
  * problem+json for the errors Fastify and Node answer themselves (malformed requests, bad URLs,
  * the 503 while closing: see configureHttp).
  */
-export function createHttpAdapter({ bodyLimit }: HttpOptions): FastifyAdapter {
+export function createHttpAdapter({ bodyLimit, trustedProxies = [] }: HttpOptions): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit,
+    trustProxy: trustedProxies.length > 0 ? trustedProxies : false,
     // The JSON parser rejects `__proto__` and `constructor.prototype` keys outright.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

@@ -33,13 +33,15 @@ export class ProblemDetailsDoc {
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid body, id or header; `errors` names every bad field',
-  401: 'Missing or unknown API key (when keys are configured)',
+  401: 'Missing or unknown API key (keys are required unless the API runs open, locally)',
   404: 'No such payment for this client',
   409: 'The Idempotency-Key is in use by a request still in flight',
   413: 'Body larger than 16 KiB',
   415: 'Body is not application/json',
   422: 'The Idempotency-Key was used with a different body',
-  429: 'Rate limited',
+  429:
+    'Rate limited: too many requests for this client, or too many failed API keys from this ' +
+    'address (code TOO_MANY_AUTH_FAILURES, answered before the key is checked)',
   503:
     'A dependency (the database or the queues) is unavailable, or this instance is shutting ' +
     'down; retry after Retry-After (a POST with the same Idempotency-Key)',

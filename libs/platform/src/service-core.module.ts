@@ -115,8 +115,8 @@ export class ServiceCoreModule {
           providers: [{ provide: ReceivePacer, useValue: pacer }],
           exports: [ReceivePacer],
         },
-        HealthModule,
-        MetricsModule.forRoot(),
+        HealthModule.forRoot({ readinessCacheMs: env.READINESS_CACHE_MS }),
+        MetricsModule.forRoot({ queueDepthSampleIntervalMs: env.QUEUE_DEPTH_SAMPLE_INTERVAL_MS }),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

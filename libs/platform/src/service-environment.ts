@@ -141,6 +141,17 @@ export class ServiceEnvironment implements CheckedTogether {
   @Min(1_000)
   SHUTDOWN_TIMEOUT_MS: number = 25_000;
 
+  /** How long one /health/ready result is reused: probes cost the dependencies at most this often. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  READINESS_CACHE_MS: number = 1_000;
+
+  /** How often /metrics' queue depths are read from SQS (a scrape calls nothing). */
+  @IsInt()
+  @Min(1_000)
+  QUEUE_DEPTH_SAMPLE_INTERVAL_MS: number = 15_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 

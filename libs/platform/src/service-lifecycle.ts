@@ -3,20 +3,20 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ConsumerDrain } from '@app/messaging';
-import { configureHttp, createHttpAdapter } from './http';
+import { configureHttp, createHttpAdapter, type HttpOptions } from './http';
 import { addSecurityHeaders } from './security-headers';
 
 /**
  * A service's Nest app on Fastify: pino logs, problem+json errors, JSON-only bodies up to
- * `bodyLimit` bytes, security headers.
+ * `http.bodyLimit` bytes, proxy trust as given, security headers.
  */
 export async function createServiceApp(
   module: DynamicModule,
-  bodyLimit: number,
+  http: HttpOptions,
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    createHttpAdapter({ bodyLimit }),
+    createHttpAdapter(http),
     // Throw start-up errors to the caller (main exits, a test fails) instead of exiting here.
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );

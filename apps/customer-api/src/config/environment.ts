@@ -1,5 +1,6 @@
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ServiceEnvironment } from '@app/platform';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ServiceEnvironment, toBoolean } from '@app/platform';
 
 /** customer-api's environment, validated at start-up; a bad value stops the process. */
 export class CustomerApiEnvironment extends ServiceEnvironment {
@@ -67,7 +68,10 @@ export class CustomerApiEnvironment extends ServiceEnvironment {
   @Min(100)
   IDEMPOTENCY_SWEEP_INTERVAL_MS: number = 60_000;
 
-  /** `name:key,name:key`; when neither this nor API_KEYS_FILE is set the API runs open. */
+  /**
+   * `name:key,name:key`. With neither this nor API_KEYS_FILE (or a file of only comments) the API
+   * runs open: allowed in development and tests, refused in production unless ALLOW_ANONYMOUS_API.
+   */
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,64}:[\x21-\x7e]{16,}(,[A-Za-z0-9._-]{1,64}:[\x21-\x7e]{16,})*$/, {
     message: 'API_KEYS must be name:key pairs separated by commas, keys of 16+ visible characters',
@@ -78,6 +82,33 @@ export class CustomerApiEnvironment extends ServiceEnvironment {
   @IsOptional()
   @IsString()
   API_KEYS_FILE?: string;
+
+  /**
+   * The explicit, loud opt-in to an API without keys in production (NODE_ENV=production, the
+   * default and what the image sets): every caller is then one client, sharing payments and
+   * Idempotency-Keys. Local compose sets it; never set it on a reachable deployment.
+   */
+  @Transform(toBoolean)
+  @IsIn([true, false])
+  ALLOW_ANONYMOUS_API: boolean = false;
+
+  /**
+   * Failed authentications (401) a source address may cause per minute before its requests are
+   * refused with 429 without looking at the key; per process.
+   */
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_PER_MINUTE: number = 10;
+
+  /**
+   * Proxies whose X-Forwarded-For is believed, comma-separated addresses or CIDRs (the load
+   * balancer's subnets). Unset: the client address is the TCP peer and the header is ignored.
+   */
+  @IsOptional()
+  @Matches(/^\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*(,\s*[0-9A-Fa-f.:]+(\/\d{1,3})?\s*)*$/, {
+    message: 'TRUSTED_PROXIES must be comma-separated IP addresses or CIDRs',
+  })
+  TRUSTED_PROXIES?: string;
 
   /** Requests per second per client (API key, or IP when open); 0 turns the limit off. */
   @IsInt()

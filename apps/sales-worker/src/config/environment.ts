@@ -12,6 +12,13 @@ export class SalesWorkerEnvironment extends ServiceEnvironment {
   @Max(65535)
   PORT: number = 3001;
 
+  /**
+   * The reads return customer and policy ids for any payment id and need no key: they are for
+   * operators and the services beside it, so the worker listens on loopback unless told
+   * otherwise (a container sets 0.0.0.0 and publishes the port on 127.0.0.1 only).
+   */
+  override HOST: string = '127.0.0.1';
+
   override SQLITE_PATH: string = 'data/sales-worker.sqlite';
 
   /** At least WORKER_CONCURRENCY, or messages wait for a connection instead of a slot. */

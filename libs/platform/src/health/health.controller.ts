@@ -1,41 +1,66 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { ApiProblems } from '../openapi';
 import { PublicRoute } from '../public-route';
 import { SqsHealthIndicator } from './sqs.health';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
+export const READINESS_CACHE_MS = Symbol('READINESS_CACHE_MS');
+
 @ApiTags('operations')
 @Controller('health')
 @PublicRoute()
 export class HealthController {
+  /** The readiness check in progress or last finished, shared by every request for a while. */
+  private readiness?: { startedAt: number; result: Promise<HealthCheckResult> };
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly sqs: SqsHealthIndicator,
+    @Inject(READINESS_CACHE_MS) private readonly cacheMs: number,
   ) {}
 
   /** The process is up; an orchestrator restarts it otherwise. */
   @Get('live')
-  @ApiOperation({ summary: 'The process is up' })
+  @ApiOperation({ summary: 'The process is up', security: [] })
   @ApiOkResponse({ description: 'Up' })
   @HealthCheck({ swaggerDocumentation: false })
   live() {
     return this.health.check([]);
   }
 
-  /** The database and the queues answer; a load balancer sends traffic only then. */
+  /**
+   * The database and the queues answer; a load balancer sends traffic only then. One check (a DB
+   * ping and an SQS call per queue) answers every request for READINESS_CACHE_MS, so a flood of
+   * probes costs the dependencies nothing more.
+   */
   @Get('ready')
-  @ApiOperation({ summary: 'The database and the queues answer' })
+  @ApiOperation({
+    summary: 'The database and the queues answer (cached for about a second)',
+    security: [],
+  })
   @ApiOkResponse({ description: 'Ready' })
   @ApiProblems(503)
   @HealthCheck({ swaggerDocumentation: false })
-  ready() {
-    return this.health.check([
-      () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
-      () => this.sqs.check('sqs', CHECK_TIMEOUT_MS),
-    ]);
+  ready(): Promise<HealthCheckResult> {
+    const now = Date.now();
+    if (!this.readiness || now - this.readiness.startedAt >= this.cacheMs) {
+      this.readiness = {
+        startedAt: now,
+        result: this.health.check([
+          () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
+          () => this.sqs.check('sqs', CHECK_TIMEOUT_MS),
+        ]),
+      };
+    }
+    return this.readiness.result;
   }
 }

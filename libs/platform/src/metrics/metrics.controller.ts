@@ -12,7 +12,7 @@ import { PublicRoute } from '../public-route';
 export class MetricsController extends PrometheusController {
   // The path comes from PrometheusModule's `path` option (/metrics).
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics' })
+  @ApiOperation({ summary: 'Prometheus metrics', security: [] })
   @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
   override async index(@Res() reply: FastifyReply): Promise<string> {
     const body = await register.metrics();
