@@ -134,9 +134,9 @@ describe('docker-compose.yml', () => {
       });
     });
 
-    it(`should listen on ${port} and publish it`, () => {
+    it(`should listen on ${port} and publish it there unless told otherwise`, () => {
       expect(env(name).PORT).toBe(String(port));
-      expect(service(name).ports).toEqual([`${port}:${port}`]);
+      expect(service(name).ports?.map(resolved)).toEqual([`${port}:${port}`]);
     });
 
     it('should probe readiness, so healthy means its database and SQS answer', () => {
