@@ -18,13 +18,19 @@ stand_in() {
   echo "== stand-in $tag"
   nice -n 10 docker build -q -t "$tag" "$@" "$dir" >/dev/null
 }
-stand_in payments-ci/mysql-stand-in:mariadb-10.11 tools/compose/stand-ins/mysql
-stand_in payments-ci/localstack-stand-in:fauxqs tools/compose/stand-ins/sqs \
-  --build-arg "FAUXQS_VERSION=$(node -p 'require("./package.json").devDependencies.fauxqs')"
+# The stand-ins mostly wait on downloads and dpkg: built beside the app images.
+(
+  stand_in payments-ci/mysql-stand-in:mariadb-10.11 tools/compose/stand-ins/mysql
+  stand_in payments-ci/localstack-stand-in:fauxqs tools/compose/stand-ins/sqs \
+    --build-arg "FAUXQS_VERSION=$(node -p 'require("./package.json").devDependencies.fauxqs')"
+) &
+stand_ins=$!
 
 echo "== app images (docker-compose build: the project's Dockerfile, unchanged)"
-# One at a time: the shared stages are built once and then come from the cache.
-for service in queue-setup customer-api sales-worker; do
-  nice -n 10 docker-compose -f docker-compose.yml -f docker-compose.stand-ins.yml build -q "$service"
-done
+build() { nice -n 10 docker-compose -f docker-compose.yml -f docker-compose.stand-ins.yml build -q "$@"; }
+# queue-admin first builds the stages every app shares; the two apps then differ only in their
+# webpack build, run side by side.
+build queue-setup
+build --parallel customer-api sales-worker
+wait "$stand_ins" || { echo "building a stand-in failed" >&2; exit 1; }
 docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E '^(payments|debian|node)' | sort

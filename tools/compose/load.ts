@@ -164,6 +164,7 @@ async function counters(urls: string[]): Promise<Map<string, Record<string, numb
     published: /^outbox_publish_latency_seconds_count(\{[^}]*\})? (\d+)/,
     recorded: /^sales_messages_total\{[^}]*outcome="recorded"[^}]*\} (\d+)/,
     duplicate: /^sales_messages_total\{[^}]*outcome="duplicate"[^}]*\} (\d+)/,
+    retried: /^sales_messages_total\{[^}]*outcome="retried"[^}]*\} (\d+)/,
   };
   const result = new Map<string, Record<string, number>>();
   for (const url of urls) {
@@ -171,7 +172,7 @@ async function counters(urls: string[]): Promise<Map<string, Record<string, numb
     if (!response?.ok) {
       continue;
     }
-    const sums: Record<string, number> = { published: 0, recorded: 0, duplicate: 0 };
+    const sums: Record<string, number> = { published: 0, recorded: 0, duplicate: 0, retried: 0 };
     for (const line of (await response.text()).split('\n')) {
       for (const [name, pattern] of Object.entries(wanted)) {
         const match = pattern.exec(line);
@@ -189,7 +190,7 @@ function deltas(
   before: Map<string, Record<string, number>>,
   after: Map<string, Record<string, number>>,
 ): { sums: Record<string, number>; replicas: number } {
-  const sums: Record<string, number> = { published: 0, recorded: 0, duplicate: 0 };
+  const sums: Record<string, number> = { published: 0, recorded: 0, duplicate: 0, retried: 0 };
   let replicas = 0;
   for (const [url, end] of after) {
     const start = before.get(url);
@@ -198,7 +199,8 @@ function deltas(
     }
     replicas++;
     for (const name of Object.keys(sums)) {
-      sums[name] += end[name] - start[name];
+      // A replica restarted in between counts from zero again: all it counted is new.
+      sums[name] += end[name] >= start[name] ? end[name] - start[name] : end[name];
     }
   }
   return { sums, replicas };
@@ -293,6 +295,7 @@ async function main(): Promise<void> {
     workerDeliveries: {
       recorded: workerCounters.sums.recorded,
       duplicate: workerCounters.sums.duplicate,
+      retried: workerCounters.sums.retried,
       replicasCounted: `${workerCounters.replicas}/${workers.length}`,
     },
     events,

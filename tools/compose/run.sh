@@ -138,8 +138,8 @@ load --apis "$api" --workers "$worker" --count 1000 --period 2031-01 --concurren
 
 step "docker-compose stop sales-worker under load, then start it again"
 load --apis "$api" --workers "$worker" --count 500 --period 2031-02 --concurrency 8 \
-  --at 100 --run "docker-compose ${COMPOSE_FILES[*]} stop sales-worker" \
-  --at 300 --run "docker-compose ${COMPOSE_FILES[*]} start sales-worker" |
+  --at 100 --run "docker-compose ${COMPOSE_FILES[*]} stop sales-worker && sleep 5 &&
+    docker-compose ${COMPOSE_FILES[*]} start sales-worker" |
   tee "$logs/stop-start.json"
 
 step "queue-setup is idempotent: run twice more, queues unchanged, apps untouched"
@@ -186,6 +186,10 @@ load --apis "$apis" --workers "$workers" --count 1000 --period 2031-04 --concurr
   --at 300 --run "docker kill --signal KILL $api2" \
   --at 400 --run "docker kill --signal KILL $worker3" |
   tee "$logs/scale-kill.json"
+
+step "why deliveries were retried, from the workers' logs (a duplicate is a retried delivery whose sale had been committed)"
+compose logs --no-color sales-worker | grep -o '"msg":"payment.recorded failed; retrying"\|"err":{[^}]*"message":"[^"]\{0,120\}' |
+  sed 's/.*"message":"//' | sort | uniq -c | sort -rn | head -n 5 || true
 
 step "done: images ready $((t_images - t_start))s, healthy ${up_seconds}s after up, total $(($(date +%s) - t_start))s"
 docker image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E '^(payments|debian|node)' | sort
