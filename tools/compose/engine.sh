@@ -69,6 +69,12 @@ engine_restore_tables() {
   if [ -s "$before" ]; then $restore <"$before"; fi
 }
 
+# iptables-save output less comments, counters and empty accepting built-in chains.
+engine_rules() {
+  grep -v -E '^(#|\*|COMMIT$|:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ACCEPT)' |
+    sed 's/\[[0-9]*:[0-9]*\]//' || true
+}
+
 engine_stop() {
   [ -n "$ENGINE_PID" ] || return 0
   echo "== stopping dockerd (pid $ENGINE_PID) and undoing its network changes"
@@ -84,8 +90,8 @@ engine_stop() {
   engine_restore_tables iptables-save iptables-restore iptables "$ENGINE_STATE/iptables"
   engine_restore_tables ip6tables-save ip6tables-restore ip6tables "$ENGINE_STATE/ip6tables"
   cat "$ENGINE_STATE/ip_forward" >/proc/sys/net/ipv4/ip_forward
-  diff <(iptables-save | grep -v '^#' | sed 's/\[[0-9]*:[0-9]*\]//') \
-    <(grep -v '^#' "$ENGINE_STATE/iptables" | sed 's/\[[0-9]*:[0-9]*\]//') >/dev/null ||
-    echo "warning: iptables differ from before dockerd started" >&2
+  # Tables iptables-nft had to create stay, empty and accepting: the same filtering as none.
+  diff <(iptables-save | engine_rules) <(engine_rules <"$ENGINE_STATE/iptables") >/dev/null ||
+    echo "warning: iptables rules differ from before dockerd started" >&2
   echo "ip_forward $(cat /proc/sys/net/ipv4/ip_forward), links as before: $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | cmp -s - "$ENGINE_STATE/links" && echo yes || echo no)"
 }
