@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the production bundle the way docker/Dockerfile builds it, without a Docker engine:
-# in a temporary copy, a production-only install (install scripts off, better-sqlite3 rebuilt)
-# plus the built dist/, run on the Node major the image ships. Each app starts against MariaDB
+# in a temporary copy, a production-only install without optional dependencies (install scripts
+# off, so no better-sqlite3: the image runs on MySQL only) plus the built dist/, run on the Node
+# major the image ships (docker/Dockerfile's NODE_MAJOR). Each app starts against MariaDB
 # and the SQS stand-in and must answer /health/ready, then one payment must go round trip to
 # COMPLETED. A dependency missing from "dependencies" fails here.
 #
@@ -11,7 +12,7 @@
 #   npm run build && bash tools/check-bundle.sh      (MYSQL_URL, BUNDLE_NODE_MAJOR to override)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-NODE_MAJOR=${BUNDLE_NODE_MAJOR:-22}
+NODE_MAJOR=${BUNDLE_NODE_MAJOR:-$(sed -n 's/^ARG NODE_MAJOR=\([0-9]*\).*/\1/p' "$ROOT/docker/Dockerfile")}
 MYSQL_URL=${MYSQL_URL:-mariadb://root@127.0.0.1:3306}
 work=$(mktemp -d)
 suffix=$$
@@ -39,9 +40,8 @@ mkdir -p "$work/app"
 cp "$ROOT/package.json" "$ROOT/package-lock.json" "$work/app/"
 cp -r "$ROOT/dist" "$work/app/dist"
 cd "$work/app"
-npm ci --omit=dev --ignore-scripts --no-audit --no-fund --silent
-npm rebuild better-sqlite3 --nodedir="$node_dir" --silent
-test ! -e node_modules/jest && test ! -e node_modules/@nestjs/cli
+npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --silent
+test ! -e node_modules/jest && test ! -e node_modules/@nestjs/cli && test ! -e node_modules/better-sqlite3
 
 step "SQS stand-in and databases"
 sqs_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")

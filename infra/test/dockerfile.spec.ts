@@ -34,12 +34,23 @@ function instructionsOf(text: string): Instruction[] {
     });
 }
 
+/** Stages, their FROM expanded with the defaults of the ARGs declared before the first FROM. */
 function stagesOf(instructions: Instruction[]): Stage[] {
   const stages: Stage[] = [];
+  const globals = new Map<string, string>();
+  const expand = (text: string): string =>
+    text.replace(/\$\{(\w+)\}/g, (whole, name: string) => globals.get(name) ?? whole);
   for (const instruction of instructions) {
     if (instruction.keyword === 'FROM') {
       const [base, as, name] = instruction.args.split(/\s+/);
-      stages.push({ base, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
+      stages.push({
+        base: expand(base),
+        name: as?.toUpperCase() === 'AS' ? name : undefined,
+        instructions: [],
+      });
+    } else if (stages.length === 0 && instruction.keyword === 'ARG') {
+      const [name, value = ''] = instruction.args.split('=');
+      globals.set(name, expand(value));
     } else {
       stages.at(-1)?.instructions.push(instruction);
     }
@@ -75,19 +86,33 @@ function nodeMajorRange(): { min: number; below: number } {
 }
 
 describe('docker/Dockerfile', () => {
-  it('should be a multi-stage build on a slim Node image the project supports', () => {
+  it('should build on a slim Node image the project supports, an even (LTS) major', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    const aliases = stages.map((s) => s.name);
-    const external = stages.map((s) => s.base).filter((base) => !aliases.includes(base));
-    expect(external.length).toBeGreaterThan(0);
+    const match = /^node:(\d+)-([a-z]+)-slim$/.exec(stageNamed('base').base);
+    expect(match).not.toBeNull();
+    const major = Number(match?.[1]);
     const { min, below } = nodeMajorRange();
-    for (const base of external) {
-      const match = /^node:(\d+)-[a-z]+-slim$/.exec(base);
-      expect(match).not.toBeNull();
-      const major = Number(match?.[1]);
-      expect(major).toBeGreaterThanOrEqual(min);
-      expect(major).toBeLessThan(below);
-    }
+    expect(major).toBeGreaterThanOrEqual(min);
+    expect(major).toBeLessThan(below);
+    expect(major % 2).toBe(0);
+  });
+
+  it('should run on the same Debian release, slim, with only the node binary copied in', () => {
+    const distro = /^node:\d+-([a-z]+)-slim$/.exec(stageNamed('base').base)?.[1];
+    expect(runtime.base).toBe(`debian:${distro}-slim`);
+    expect(all(runtime, 'COPY')).toContain('--from=base /usr/local/bin/node /usr/local/bin/node');
+  });
+
+  it('should leave better-sqlite3 (embedded mode only) and its compiler out of the image', () => {
+    const install = all(stageNamed('prod-deps'), 'RUN').join('\n');
+    expect(install).toMatch(/npm ci --omit=dev --omit=optional --ignore-scripts/);
+    expect(install).not.toMatch(/apt-get|g\+\+|rebuild/);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    expect(pkg.dependencies['better-sqlite3']).toBeUndefined();
+    expect(pkg.optionalDependencies?.['better-sqlite3']).toBeDefined();
   });
 
   it('should take the app as a build argument where it is built and where it runs', () => {
