@@ -9,7 +9,7 @@
  *   npm run start:debug          start:dev with inspectors on 9229 (customer-api), 9230 (worker)
  *
  * Ports: CUSTOMER_API_PORT (3000), SALES_WORKER_PORT (3001), SQS_PORT (4566); all are checked
- * before anything starts.
+ * before anything starts. DATA_DIR (data/) holds the SQLite files and launcher.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, watch } from 'node:fs';
@@ -34,6 +34,8 @@ const INSPECT = args.includes('--inspect');
 const SQS_PORT = Number(process.env.SQS_PORT ?? 4566);
 const API_PORT = Number(process.env.CUSTOMER_API_PORT ?? 3000);
 const WORKER_PORT = Number(process.env.SALES_WORKER_PORT ?? 3001);
+/** SQLite files and launcher.json (which `npm run dlq` reads to find the stand-in). */
+const DATA_DIR = process.env.DATA_DIR ?? join(ROOT, 'data');
 const started = Date.now();
 
 function log(line: string): void {
@@ -96,7 +98,7 @@ async function appSpecs(sqsEndpoint: string): Promise<AppSpec[]> {
     env: {
       ...common,
       PORT: String(port),
-      SQLITE_PATH: join(ROOT, 'data', `${name}.sqlite`),
+      SQLITE_PATH: join(DATA_DIR, `${name}.sqlite`),
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
   });
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   runBuild();
-  mkdirSync(join(ROOT, 'data'), { recursive: true });
+  mkdirSync(DATA_DIR, { recursive: true });
 
   const sqsServer = await startSqsStandIn(SQS_PORT);
   const sqs = createSqsClient({ region: REGION, endpoint: sqsServer.endpoint });
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
       log('stopping…');
       await Promise.all(apps.map((app) => app.stop()));
       await sqsServer.close();
-      await removeState(ROOT);
+      await removeState(DATA_DIR);
     }
     process.exit(code);
   };
@@ -188,7 +190,7 @@ async function main(): Promise<void> {
 
   log(`starting customer-api and sales-worker (SQS stand-in on ${sqsServer.endpoint})…`);
   await Promise.all(apps.map((app) => launch(app)));
-  await writeState(ROOT, {
+  await writeState(DATA_DIR, {
     pid: process.pid,
     region: REGION,
     sqsEndpoint: sqsServer.endpoint,
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
     apiUrl: apps[0].url,
     workerUrl: apps[1].url,
     sqsEndpoint: sqsServer.endpoint,
-    data: process.env.DATABASE_URL ? 'MySQL (DATABASE_URL)' : 'data/*.sqlite',
+    data: process.env.DATABASE_URL ? 'MySQL (DATABASE_URL)' : join(DATA_DIR, '*.sqlite'),
     verbose: VERBOSE,
     watching: WATCH,
     inspecting: INSPECT,
