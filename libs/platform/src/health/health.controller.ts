@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthStatusDoc } from './health-status.doc';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiProblems } from '../openapi';
 import { PublicRoute } from '../public-route';
@@ -19,8 +20,12 @@ export class HealthController {
 
   /** The process is up; an orchestrator restarts it otherwise. */
   @Get('live')
-  @ApiOperation({ summary: 'The process is up' })
-  @ApiOkResponse({ description: 'Up' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'The process is up',
+    description: 'Answers 200 while the process runs; checks nothing else. Needs no API key.',
+  })
+  @ApiOkResponse({ description: 'Up', type: HealthStatusDoc })
   @HealthCheck({ swaggerDocumentation: false })
   live() {
     return this.health.check([]);
@@ -28,8 +33,12 @@ export class HealthController {
 
   /** The database and the queues answer; a load balancer sends traffic only then. */
   @Get('ready')
-  @ApiOperation({ summary: 'The database and the queues answer' })
-  @ApiOkResponse({ description: 'Ready' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'The database and the queues answer',
+    description: 'A load balancer sends traffic only while this answers 200. Needs no API key.',
+  })
+  @ApiOkResponse({ description: 'Ready', type: HealthStatusDoc })
   @ApiProblems(503)
   @HealthCheck({ swaggerDocumentation: false })
   ready() {
