@@ -12,7 +12,7 @@
  * before anything starts. DATA_DIR (data/) holds the SQLite files and launcher.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
@@ -25,6 +25,10 @@ import { removeState, writeState } from './launcher/state-file';
 import { startSqsStandIn } from './sqs-stand-in';
 
 const ROOT = join(__dirname, '..');
+// .env (see .env.example) for what is not already set in the environment.
+if (existsSync(join(ROOT, '.env'))) {
+  process.loadEnvFile(join(ROOT, '.env'));
+}
 const HOST = '127.0.0.1';
 const REGION = 'us-east-1';
 const args = process.argv.slice(2);
