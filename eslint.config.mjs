@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/',
       'coverage/',
       'cdk.out/',
+      'docs/openapi/',
       'infra/cdk.out/',
       '**/*.js',
       '**/*.mjs',

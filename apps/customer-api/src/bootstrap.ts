@@ -4,7 +4,7 @@ import type { DestinationStream } from 'pino';
 import { createServiceApp } from '@app/platform';
 import { AppModule } from './app.module';
 import { CustomerApiEnvironment } from './config/environment';
-import { serveOpenApi } from './openapi';
+import { serveCustomerApiDocument } from './openapi';
 
 /** Bodies of POST /payments are small; anything larger is refused with 413. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -20,7 +20,7 @@ export async function createApp(
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
   });
-  serveOpenApi(app);
+  serveCustomerApiDocument(app);
   if (env.CORS_ORIGINS) {
     app.enableCors({
       origin: env.CORS_ORIGINS.split(',').map((o) => o.trim()),

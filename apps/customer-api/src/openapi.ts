@@ -1,33 +1,34 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject } from '@nestjs/swagger';
+import { serveOpenApi } from '@app/platform';
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+/** customer-api's OpenAPI document, the source of truth for its API (docs/api.md explains it). */
+export function serveCustomerApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('customer-api')
     .setDescription(
       'Accepts monthly insurance payments (202 + requestId) and reports their status while ' +
-        'sales-worker records them asynchronously. See CONTRACT.md. Every error is ' +
-        'application/problem+json (RFC 9457). After a 5xx or no answer to POST /payments, resend ' +
-        'it with the same Idempotency-Key: the payment may have been committed all the same, ' +
-        'and the resend replays it instead of creating a second one. Every payment route needs ' +
-        'an API key (Authorization: Bearer <key> or x-api-key), except on a local API started ' +
-        'open; the health and metrics routes need none.',
+        'sales-worker records them asynchronously; docs/api.md in the repository walks through ' +
+        'the flow. Every error is application/problem+json (RFC 9457). After a 5xx or no answer ' +
+        'to POST /payments, resend it with the same Idempotency-Key: the payment may have been ' +
+        'committed all the same, and the resend replays it instead of creating a second one. ' +
+        'Every payment route needs an API key (Authorization: Bearer <key> or x-api-key), ' +
+        'except on a local API started open; the health and metrics routes need none.',
     )
     .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'apiKey')
-    .addSecurityRequirements('bearer')
-    .addSecurityRequirements('apiKey')
+    .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+    // An opaque API key, sent either way; it is not a JWT.
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'An API key as `Authorization: Bearer <key>`',
+    })
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An API key' },
+      'apiKey',
+    )
+    .addTag('payments', 'Accept a payment and follow its status')
+    .addTag('operations', 'Health and metrics; no API key')
     .build();
-  return SwaggerModule.createDocument(app, config);
-}
-
-/** The document at /openapi.json and its UI at /docs, both public. */
-export function serveOpenApi(app: INestApplication): OpenAPIObject {
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'openapi.json',
-    yamlDocumentUrl: 'openapi.yaml',
-  });
-  return document;
+  return serveOpenApi(app, config);
 }

@@ -1,5 +1,6 @@
 /**
- * Operator commands for the queues, against AWS, LocalStack or the stand-in (SQS_ENDPOINT):
+ * Operator commands for the queues, against AWS, LocalStack or the stand-in (help.ts says which
+ * SQS it picks):
  *
  *   queue-admin setup                          create the queues and their DLQs (idempotent)
  *   queue-admin dlq list [--queue sales] [--max 100]  what a DLQ holds, with reason and attempts
@@ -19,14 +20,12 @@ import {
   redriveDeadLetters,
 } from '@app/messaging';
 import { terminalSafe, terminalSafeJson } from './terminal-safe';
+import { HELP } from './help';
+import { resolveSqsTarget } from './local-stand-in';
+import { table } from './table';
 
-const USAGE = `usage:
-  queue-admin setup
-  queue-admin dlq list [--queue sales|payment-status] [--max <messages>] [--json]
-  queue-admin dlq show <messageId> [--queue …]
-  queue-admin dlq redrive [--queue …] [--id <messageId>]… [--rate <messages/s>]
-environment: AWS_REGION, SQS_ENDPOINT, SALES_QUEUE, PAYMENT_STATUS_QUEUE, MAX_RECEIVE_COUNT,
-             VISIBILITY_TIMEOUT_SECONDS`;
+/** A mistake on the command line: the message and the help that fits, exit code 2. */
+export class UsageError extends Error {}
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') {
@@ -39,32 +38,71 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return value;
 }
 
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        queue: { type: 'string', default: SALES_QUEUE },
+        id: { type: 'string', multiple: true },
+        rate: { type: 'string', default: '10' },
+        json: { type: 'boolean', default: false },
+        max: { type: 'string', default: '100' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    const command = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+    throw new UsageError(`${(err as Error).message}\n\n${helpFor(command)}`);
+  }
+}
+
+function helpFor([command, sub]: (string | undefined)[]): string {
+  if (command === 'setup') {
+    return HELP.setup;
+  }
+  if (command === 'dlq') {
+    return sub === 'list' || sub === 'show' || sub === 'redrive' ? HELP[sub] : HELP.dlq;
+  }
+  return HELP.main;
+}
+
+/**
+ * Runs one command. `out` gets what the command answers (stdout), `note` says which SQS it
+ * acts on (stderr).
+ */
 export async function run(
   argv: string[],
   env: NodeJS.ProcessEnv,
   out: (line: string) => void,
+  note: (line: string) => void = () => undefined,
+  cwd = process.cwd(),
 ): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      queue: { type: 'string', default: SALES_QUEUE },
-      id: { type: 'string', multiple: true },
-      rate: { type: 'string', default: '10' },
-      json: { type: 'boolean', default: false },
-      max: { type: 'string', default: '100' },
-    },
-  });
-  const sqs = createSqsClient({
-    region: env.AWS_REGION ?? 'us-east-1',
-    endpoint: env.SQS_ENDPOINT,
-  });
+  const { positionals, values } = parse(argv);
+  if (values.help) {
+    out(helpFor(positionals));
+    return;
+  }
+  const [command, sub, arg] = positionals;
+  const known =
+    command === 'setup' || (command === 'dlq' && ['list', 'show', 'redrive'].includes(sub ?? ''));
+  if (!known) {
+    throw new UsageError(
+      `${command ? `unknown command: ${positionals.join(' ')}` : 'no command given'}\n\n${helpFor(positionals)}`,
+    );
+  }
+  if (sub === 'show' && !arg) {
+    throw new UsageError(`dlq show needs a messageId\n\n${HELP.show}`);
+  }
+  const target = resolveSqsTarget(env, cwd);
+  note(`queue-admin: ${target.description}`);
+  const sqs = createSqsClient({ region: target.region, endpoint: target.endpoint });
   const names = {
     [SALES_QUEUE]: env.SALES_QUEUE ?? SALES_QUEUE,
     [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE ?? PAYMENT_STATUS_QUEUE,
   };
   try {
-    const [command, sub, arg] = positionals;
     if (command === 'setup') {
       const created = await ensureQueues(sqs, Object.values(names), {
         ...DEFAULT_QUEUE_SETUP,
@@ -79,14 +117,14 @@ export async function run(
           DEFAULT_QUEUE_SETUP.visibilityTimeoutSeconds,
         ),
       });
-      created.forEach((q) => out(`${q.name}\t${q.url}\tdlq ${q.dlqUrl}`));
+      table(
+        ['QUEUE', 'URL', 'DEAD-LETTER QUEUE URL'],
+        created.map((q) => [q.name, q.url, q.dlqUrl]),
+      ).forEach(out);
       return;
     }
-    if (command !== 'dlq' || !sub) {
-      throw new Error(USAGE);
-    }
     if (!(values.queue in names)) {
-      throw new Error(`--queue must be ${Object.keys(names).join(' or ')}`);
+      throw new UsageError(`--queue must be ${Object.keys(names).join(' or ')}`);
     }
     const queue = (await QueueDirectory.resolve(sqs, names)).get(values.queue);
     switch (sub) {
@@ -99,20 +137,29 @@ export async function run(
         } else {
           const more = letters.length >= max ? ` (the first ${max}; --max for more)` : '';
           out(`${letters.length} message(s) in ${queue.name}-dlq${more}`);
-          for (const l of letters) {
-            out(
+          if (letters.length > 0) {
+            table(
               [
-                l.messageId,
-                l.type ?? '-',
-                l.paymentId ?? '-',
-                l.deadLetteredBy,
-                l.failureCode ?? '-',
-                l.attempts ?? '-',
-                l.failureReason ?? '',
-              ]
-                .map((field) => terminalSafe(String(field)))
-                .join('\t'),
-            );
+                'MESSAGE ID',
+                'TYPE',
+                'PAYMENT ID',
+                'DEAD-LETTERED BY',
+                'CODE',
+                'ATTEMPTS',
+                'REASON',
+              ],
+              letters.map((l) =>
+                [
+                  l.messageId,
+                  l.type ?? '-',
+                  l.paymentId ?? '-',
+                  l.deadLetteredBy,
+                  l.failureCode ?? '-',
+                  String(l.attempts ?? '-'),
+                  l.failureReason ?? '',
+                ].map((field) => terminalSafe(field)),
+              ),
+            ).forEach(out);
           }
         }
         return;
@@ -142,7 +189,7 @@ export async function run(
         return;
       }
       default:
-        throw new Error(USAGE);
+        throw new UsageError(HELP.dlq);
     }
   } finally {
     sqs.destroy();
@@ -150,10 +197,16 @@ export async function run(
 }
 
 if (require.main === module) {
-  run(process.argv.slice(2), process.env, (line) => process.stdout.write(`${line}\n`)).catch(
-    (err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
+  // The AWS SDK's notice that Node 20 is served until January 2027 is answered once, in the
+  // README's Requirements and npm start's banner, not repeated by every operator command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  run(
+    process.argv.slice(2),
+    process.env,
+    (line) => process.stdout.write(`${line}\n`),
+    (line) => process.stderr.write(`${line}\n`),
+  ).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });
 }

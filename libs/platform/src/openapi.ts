@@ -1,13 +1,17 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, INestApplication } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiProperty,
   ApiPropertyOptional,
   ApiResponse,
+  ApiSchema,
   getSchemaPath,
+  OpenAPIObject,
+  SwaggerModule,
 } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 
+@ApiSchema({ name: 'FieldError' })
 class FieldErrorDoc {
   @ApiProperty({ example: 'amount' })
   field!: string;
@@ -16,12 +20,13 @@ class FieldErrorDoc {
 }
 
 /** RFC 9457 problem details: the body of every error. */
+@ApiSchema({ name: 'Problem' })
 export class ProblemDetailsDoc {
   @ApiProperty({ format: 'uri', example: 'urn:problem:invalid-request' })
   type!: string;
   @ApiProperty({ example: 'Bad Request' })
   title!: string;
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', example: 400 })
   status!: number;
   @ApiProperty({ example: 'the request body is invalid' })
   detail!: string;
@@ -34,7 +39,7 @@ export class ProblemDetailsDoc {
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid body, id or header; `errors` names every bad field',
   401: 'Missing or unknown API key (keys are required unless the API runs open, locally)',
-  404: 'No such payment for this client',
+  404: 'No such payment (on customer-api: for this client)',
   409: 'The Idempotency-Key is in use by a request still in flight',
   413: 'Body larger than 16 KiB',
   415: 'Body is not application/json',
@@ -64,4 +69,34 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
       }),
     ),
   );
+}
+
+/**
+ * The document at /openapi.json (and .yaml), its UI at /docs, both public. `servers` is the
+ * serving host itself (a relative URL), so the UI and generated clients call the instance they
+ * read the document from.
+ */
+export function serveOpenApi(
+  app: INestApplication,
+  config: Omit<OpenAPIObject, 'paths'>,
+): OpenAPIObject {
+  const document = SwaggerModule.createDocument(app, {
+    ...config,
+    servers: [{ url: '/', description: 'The server that serves this document' }],
+  });
+  // An operation that names no scheme needs none: said explicitly (`security: []`), so that
+  // clients and the UI send no key to /health/* and /metrics.
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation && !operation.security) {
+        operation.security = [];
+      }
+    }
+  }
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'openapi.json',
+    yamlDocumentUrl: 'openapi.yaml',
+  });
+  return document;
 }

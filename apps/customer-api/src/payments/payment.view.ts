@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { PAYMENT_STATUSES, type Payment, type PaymentStatus } from './payment.entity';
 
 const EXAMPLE_ID = '01a2189a-22ad-7408-a371-7e9ffa893414';
@@ -8,7 +8,11 @@ class PaymentFields {
   customerId!: string;
   @ApiProperty({ example: 'pol-7' })
   policyId!: string;
-  @ApiProperty({ description: 'Integer, in the currency minor unit', example: 12500 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Integer, in the currency minor unit',
+    example: 12500,
+  })
   amount!: number;
   @ApiProperty({ example: 'USD' })
   currency!: string;
@@ -20,16 +24,18 @@ class PaymentFields {
   createdAt!: string;
 }
 
+@ApiSchema({ name: 'PaymentFailure' })
 export class PaymentFailure {
   @ApiProperty({ example: 'RETRIES_EXHAUSTED' })
   code!: string;
   @ApiProperty({ example: 'the sales database was unavailable' })
   message!: string;
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ type: 'integer', example: 5 })
   attempts!: number;
 }
 
 /** GET /payments/{requestId}: the payment as its client sees it. */
+@ApiSchema({ name: 'Payment' })
 export class PaymentView extends PaymentFields {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
   requestId!: string;
@@ -44,6 +50,7 @@ export class PaymentView extends PaymentFields {
 }
 
 /** POST /payments: what was accepted, replayed unchanged for the same Idempotency-Key. */
+@ApiSchema({ name: 'AcceptedPayment' })
 export class AcceptedView extends PaymentFields {
   @ApiProperty({ format: 'uuid', example: EXAMPLE_ID })
   requestId!: string;

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBearerAuth,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -21,6 +23,13 @@ import {
 } from './payment.view';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** The same rule as IDEMPOTENCY_KEY, in the OpenAPI document. */
+const IDEMPOTENCY_KEY_SCHEMA = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 255,
+  pattern: '^[\\x21-\\x7e]+$',
+} as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function idempotencyKeyOf(header: string | undefined): string | undefined {
@@ -39,6 +48,8 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
 }
 
 @ApiTags('payments')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
 @Controller('payments')
 export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}
@@ -46,6 +57,7 @@ export class PaymentsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'createPayment',
     summary: 'Accept a payment',
     description:
       'Validates and durably records the payment, then answers at once. The 202 is sent only ' +
@@ -58,6 +70,7 @@ export class PaymentsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
+    schema: IDEMPOTENCY_KEY_SCHEMA,
     description:
       '1-255 visible ASCII characters; the same key and body replay the first answer. Resend ' +
       'with the same key after a 5xx or no answer. Kept 24 hours (IDEMPOTENCY_TTL_SECONDS), ' +
@@ -97,7 +110,11 @@ export class PaymentsController {
   }
 
   @Get(':requestId')
-  @ApiOperation({ summary: "A payment's status" })
+  @ApiOperation({
+    operationId: 'getPayment',
+    summary: "A payment's status",
+    description: 'PENDING until the sales DB has recorded it (COMPLETED) or never can (FAILED).',
+  })
   @ApiParam({ name: 'requestId', format: 'uuid' })
   @ApiOkResponse({
     type: PaymentView,

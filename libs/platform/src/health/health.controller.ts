@@ -6,6 +6,7 @@ import {
   HealthCheckService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { HealthStatusDoc } from './health-status.doc';
 import { ApiProblems } from '../openapi';
 import { PublicRoute } from '../public-route';
 import { SqsHealthIndicator } from './sqs.health';
@@ -30,8 +31,13 @@ export class HealthController {
 
   /** The process is up; an orchestrator restarts it otherwise. */
   @Get('live')
-  @ApiOperation({ summary: 'The process is up', security: [] })
-  @ApiOkResponse({ description: 'Up' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'The process is up',
+    security: [],
+    description: 'Answers 200 while the process runs; checks nothing else. Needs no API key.',
+  })
+  @ApiOkResponse({ description: 'Up', type: HealthStatusDoc })
   @HealthCheck({ swaggerDocumentation: false })
   live() {
     return this.health.check([]);
@@ -44,10 +50,12 @@ export class HealthController {
    */
   @Get('ready')
   @ApiOperation({
+    operationId: 'getReadiness',
     summary: 'The database and the queues answer (cached for about a second)',
     security: [],
+    description: 'A load balancer sends traffic only while this answers 200. Needs no API key.',
   })
-  @ApiOkResponse({ description: 'Ready' })
+  @ApiOkResponse({ description: 'Ready', type: HealthStatusDoc })
   @ApiProblems(503)
   @HealthCheck({ swaggerDocumentation: false })
   ready(): Promise<HealthCheckResult> {

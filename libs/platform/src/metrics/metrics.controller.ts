@@ -12,8 +12,16 @@ import { PublicRoute } from '../public-route';
 export class MetricsController extends PrometheusController {
   // The path comes from PrometheusModule's `path` option (/metrics).
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics', security: [] })
-  @ApiOkResponse({ content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiOperation({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    security: [],
+    description: 'The Prometheus text exposition format. Needs no API key.',
+  })
+  @ApiOkResponse({
+    description: 'Metrics',
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   override async index(@Res() reply: FastifyReply): Promise<string> {
     const body = await register.metrics();
     void reply.type(register.contentType).send(body);

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import {
   AMOUNT_MAX,
@@ -18,6 +18,7 @@ const isPresent = (_dto: object, value: unknown): boolean => value !== undefined
 const IDENTIFIER_MESSAGE = '$property must be 1-64 characters of A-Z a-z 0-9 . _ -';
 
 /** Body of POST /payments. */
+@ApiSchema({ name: 'NewPayment' })
 export class CreatePaymentDto {
   @ApiProperty({ pattern: IDENTIFIER_PATTERN.source, example: 'cust-42' })
   @IsString()
