@@ -346,7 +346,7 @@ export class PaymentsStack extends Stack {
         parameters: {
           resourceArn: database.clusterArn,
           secretArn: secret.secretArn,
-          sql: `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+          sql: `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
         },
         physicalResourceId: cr.PhysicalResourceId.of(`database-${name}`),
       },

@@ -9,7 +9,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'sales-worker records them asynchronously. See CONTRACT.md. Every error is ' +
         'application/problem+json (RFC 9457). After a 5xx or no answer to POST /payments, resend ' +
         'it with the same Idempotency-Key: the payment may have been committed all the same, ' +
-        'and the resend replays it instead of creating a second one.',
+        "and the resend replays it instead of creating a second one. Money: a payment's " +
+        '`amount` is a JSON integer of minor units, 1…100000000000 (exact in every JSON ' +
+        "parser); sums of amounts (sales-worker's monthly totals, `GET /sales`) are strings of " +
+        'decimal digits, exact past 2^53. Identifiers (customerId, policyId, Idempotency-Key, ' +
+        'requestId) are compared byte for byte.',
     )
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' }, 'bearer')

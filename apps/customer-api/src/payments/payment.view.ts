@@ -8,7 +8,11 @@ class PaymentFields {
   customerId!: string;
   @ApiProperty({ example: 'pol-7' })
   policyId!: string;
-  @ApiProperty({ description: 'Integer, in the currency minor unit', example: 12500 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Minor units of the currency, a JSON integer (1…100000000000, always exact)',
+    example: 12500,
+  })
   amount!: number;
   @ApiProperty({ example: 'USD' })
   currency!: string;

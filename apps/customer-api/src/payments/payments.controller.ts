@@ -59,8 +59,9 @@ export class PaymentsController {
     name: 'Idempotency-Key',
     required: false,
     description:
-      '1-255 visible ASCII characters; the same key and body replay the first answer. Resend ' +
-      'with the same key after a 5xx or no answer.',
+      '1-255 visible ASCII characters, compared byte for byte (`Key-1` and `key-1` are two ' +
+      'keys); the same key and body replay the first answer. Resend with the same key after ' +
+      'a 5xx or no answer.',
   })
   @ApiAcceptedResponse({
     type: AcceptedView,

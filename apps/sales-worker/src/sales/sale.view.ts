@@ -1,4 +1,4 @@
-import type { MonthlyTotal } from './monthly-total.entity';
+import type { MinorUnits, MinorUnitsTotal } from '@app/contracts';
 import type { Sale } from './sale.entity';
 
 /** GET /sales/payments/{paymentId}. */
@@ -6,7 +6,7 @@ export interface SaleView {
   paymentId: string;
   customerId: string;
   policyId: string;
-  amount: number;
+  amount: MinorUnits;
   currency: string;
   period: string;
   paidAt: string;
@@ -17,10 +17,17 @@ export interface SaleView {
   correlationId?: string;
 }
 
+/** One month's total in one currency; `amount` is decimal digits, exact past 2^53. */
+export interface MonthlyTotalView {
+  currency: string;
+  count: number;
+  amount: MinorUnitsTotal;
+}
+
 /** GET /sales?period=YYYY-MM. */
 export interface MonthlyTotalsView {
   period: string;
-  totals: { currency: string; count: number; amount: number }[];
+  totals: MonthlyTotalView[];
 }
 
 export function toSaleView(sale: Sale): SaleView {
@@ -38,9 +45,6 @@ export function toSaleView(sale: Sale): SaleView {
   };
 }
 
-export function toMonthlyTotalsView(period: string, totals: MonthlyTotal[]): MonthlyTotalsView {
-  return {
-    period,
-    totals: totals.map(({ currency, count, amount }) => ({ currency, count, amount })),
-  };
+export function toMonthlyTotalsView(period: string, totals: MonthlyTotalView[]): MonthlyTotalsView {
+  return { period, totals };
 }

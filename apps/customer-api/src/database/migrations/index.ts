@@ -1,4 +1,5 @@
 import { Initial1795709877047 } from './1795709877047-Initial';
+import { BinaryIdentifiers1795997789963 } from './1795997789963-BinaryIdentifiers';
 
 /** In order; listed, not globbed, for the webpack bundle. */
-export const MIGRATIONS = [Initial1795709877047];
+export const MIGRATIONS = [Initial1795709877047, BinaryIdentifiers1795997789963];
