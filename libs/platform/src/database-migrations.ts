@@ -45,11 +45,10 @@ export async function initializeDataSource(
   if (runMigrations && (options.type === 'mysql' || options.type === 'mariadb')) {
     const migrator = await new DataSource({
       ...options,
-      // The lock holder and the migration runner: two connections, no session limits.
+      // The lock holder and the migration runner: two connections, plain mysql2 (no
+      // statement timeout, the server's lock wait).
       poolSize: 2,
       driver: undefined,
-      enableQueryTimeout: false,
-      maxQueryExecutionTime: undefined,
     }).initialize();
     try {
       await runMigrationsLocked(migrator);

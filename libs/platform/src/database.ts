@@ -70,7 +70,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       type: settings.url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
       url: settings.url.replace(/^mariadb:/, 'mysql:'),
       connectorPackage: 'mysql2',
-      driver: mysqlWithSessionSettings({ lockWaitTimeoutMs }),
+      driver: mysqlWithSessionSettings({ lockWaitTimeoutMs, queryTimeoutMs }),
       entities: settings.entities,
       migrations: settings.migrations,
       // Run by initializeDataSource, under a lock, when the app asks for it.
@@ -85,9 +85,6 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       bigNumberStrings: false,
       poolSize: settings.poolSize,
       connectTimeout: settings.connectTimeoutMs,
-      enableQueryTimeout: queryTimeoutMs > 0,
-      // With enableQueryTimeout, TypeORM hands this to mysql2 as each query's timeout.
-      maxQueryExecutionTime: queryTimeoutMs > 0 ? queryTimeoutMs : undefined,
       extra: {
         enableKeepAlive: true,
         maxIdle: settings.poolSize,
