@@ -431,9 +431,12 @@ export class System {
       throw new Error(`GET /sales?period=${period} answered ${res.status}`);
     }
     const body = (await res.json()) as {
-      totals: { currency: string; count: number; amount: number }[];
+      totals: { currency: string; count: number; amount: string }[];
     };
-    return [...body.totals].sort((a, b) => a.currency.localeCompare(b.currency));
+    // Totals are decimal strings (libs/contracts money.ts); a bench's stay far below 2^53.
+    return body.totals
+      .map((t) => ({ ...t, amount: Number(t.amount) }))
+      .sort((a, b) => a.currency.localeCompare(b.currency));
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,8 @@
 -- Each service owns its database and its user can reach no other one, so neither app can read
 -- the other's data even by mistake. Local passwords only: never used outside docker compose.
 
-CREATE DATABASE IF NOT EXISTS customer CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE DATABASE IF NOT EXISTS sales CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE DATABASE IF NOT EXISTS customer CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
+CREATE DATABASE IF NOT EXISTS sales CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 
 CREATE USER IF NOT EXISTS 'customer_api'@'%' IDENTIFIED BY 'customer_api';
 GRANT ALL PRIVILEGES ON customer.* TO 'customer_api'@'%';

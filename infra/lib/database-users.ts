@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { DatabaseUsersProperties } from '../lambda/database-users';
 
 /** The one line that says how every app database is created. */
-export const DATABASE_COLLATION = 'utf8mb4_unicode_ci';
+export const DATABASE_COLLATION = 'utf8mb4_bin';
 
 export interface DatabaseUsersProps {
   cluster: rds.DatabaseCluster;

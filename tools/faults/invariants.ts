@@ -237,14 +237,14 @@ async function checkTotals(cluster: Cluster, expected: Totals, failures: string[
   }
   for (const period of new Set(rows.map((row) => row.period))) {
     const { status, body } = await cluster.workerHttp.getJson<{
-      totals: { currency: string; count: number; amount: number }[];
+      totals: { currency: string; count: number; amount: string }[];
     }>(`/sales?period=${period}`);
     const shown = new Map(body.totals.map((t) => [key(period, t.currency), t]));
     const differs = rows
       .filter((row) => row.period === period)
       .some((row) => {
         const t = shown.get(key(row.period, row.currency));
-        return !t || t.count !== Number(row.count) || t.amount !== Number(row.amount);
+        return !t || t.count !== Number(row.count) || t.amount !== String(row.amount);
       });
     if (
       status !== 200 ||

@@ -13,7 +13,11 @@ export function serveCustomerApiDocument(app: INestApplication): OpenAPIObject {
         'to POST /payments, resend it with the same Idempotency-Key: the payment may have been ' +
         'committed all the same, and the resend replays it instead of creating a second one. ' +
         'Every payment route needs an API key (Authorization: Bearer <key> or x-api-key), ' +
-        'except on a local API started open; the health and metrics routes need none.',
+        'except on a local API started open; the health and metrics routes need none. ' +
+        "Money: a payment's `amount` is a JSON integer of minor units, 1…100000000000 (exact " +
+        "in every JSON parser); sums of amounts (sales-worker's monthly totals) are strings of " +
+        'decimal digits, exact past 2^53. Identifiers (customerId, policyId, Idempotency-Key, ' +
+        'requestId) are compared byte for byte.',
     )
     .setVersion('1.0.0')
     .setLicense('MIT', 'https://opensource.org/licenses/MIT')

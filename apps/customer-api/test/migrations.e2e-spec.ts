@@ -4,9 +4,7 @@ import { createTestDatabase, databaseKinds } from '../../../tools/testing/databa
 import { ENTITIES } from '../src/database/entities';
 import { MIGRATIONS } from '../src/database/migrations';
 
-const mysqlOnly = databaseKinds().includes('mysql') ? ['mysql' as const] : [];
-
-describe.each(mysqlOnly)('customer-api migrations (%s)', (kind) => {
+describe.each(databaseKinds())('customer-api migrations (%s)', (kind) => {
   it('should build exactly the schema the entities describe, and revert cleanly', async () => {
     const db = await createTestDatabase(kind, 'migrations');
     const dataSource = new DataSource(
@@ -31,8 +29,12 @@ describe.each(mysqlOnly)('customer-api migrations (%s)', (kind) => {
       for (let i = 0; i < MIGRATIONS.length; i++) {
         await dataSource.undoLastMigration();
       }
-      const tables = await dataSource.query<Record<string, string>[]>('SHOW TABLES');
-      expect(tables.map((t) => Object.values(t)[0]).filter((t) => t !== 'migrations')).toEqual([]);
+      const tables = await dataSource.query<{ name: string }[]>(
+        kind === 'mysql'
+          ? 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()'
+          : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+      );
+      expect(tables.map((t) => t.name).filter((t) => t !== 'migrations')).toEqual([]);
     } finally {
       await dataSource.destroy();
       await db.drop();

@@ -122,7 +122,7 @@ describe.each(databaseKinds())('sales-worker retries (%s)', (kind) => {
     expect(report.body.recordedAt).toBe(sale.createdAt.toISOString());
     await expect(
       worker.dataSource.getRepository(MonthlyTotal).findBy({ period: '2032-01' }),
-    ).resolves.toEqual([{ period: '2032-01', currency: 'USD', count: 1, amount: 5_000 }]);
+    ).resolves.toEqual([{ period: '2032-01', currency: 'USD', count: 1, amount: '5000' }]);
   });
 
   it('should report sales.failed and dead-letter a message still failing after MAX_ATTEMPTS deliveries', async () => {

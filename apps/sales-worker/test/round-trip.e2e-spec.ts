@@ -119,9 +119,9 @@ describe.each(databaseKinds())(
       expect(totals.body).toEqual({
         period: '2035-01',
         totals: [
-          { currency: 'EUR', count: 2, amount: 50_250 },
-          { currency: 'JPY', count: 1, amount: 100_000_000_000 },
-          { currency: 'USD', count: 2, amount: 2_000 },
+          { currency: 'EUR', count: 2, amount: '50250' },
+          { currency: 'JPY', count: 1, amount: '100000000000' },
+          { currency: 'USD', count: 2, amount: '2000' },
         ],
       });
       const sale = await worker.http().get(`/sales/payments/${ids[1]}`).expect(200);
@@ -210,7 +210,7 @@ describe.each(databaseKinds())(
       const totals = await worker.http().get('/sales?period=2035-03').expect(200);
       expect(totals.body).toEqual({
         period: '2035-03',
-        totals: [{ currency: 'EUR', count: 1, amount: 4_200 }],
+        totals: [{ currency: 'EUR', count: 1, amount: '4200' }],
       });
     });
   },

@@ -125,7 +125,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
     const month = await worker.http().get('/sales?period=2031-01').expect(200);
     expect(month.body).toEqual({
       period: '2031-01',
-      totals: [{ currency: 'USD', count: 1, amount: 99_999_999_999 }],
+      totals: [{ currency: 'USD', count: 1, amount: '99999999999' }],
     });
     await salesQueueEmpty();
   });
@@ -150,7 +150,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
     ).resolves.toBe(1);
     await expect(
       worker.dataSource.getRepository(MonthlyTotal).findBy({ period: '2031-02' }),
-    ).resolves.toEqual([{ period: '2031-02', currency: 'USD', count: 1, amount: 700 }]);
+    ).resolves.toEqual([{ period: '2031-02', currency: 'USD', count: 1, amount: '700' }]);
     await salesQueueEmpty();
   });
 
@@ -187,7 +187,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
           return {
             currency,
             count: mine.length,
-            amount: mine.reduce((sum, p) => sum + p.amount, 0),
+            amount: String(mine.reduce((sum, p) => sum + p.amount, 0)),
           };
         })
         .filter((total) => total.count > 0);
@@ -206,7 +206,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
         .orderBy('s.currency')
         .getRawMany<{ currency: string; count: string | number; amount: string | number }>();
       expect(
-        summed.map((r) => ({ ...r, count: Number(r.count), amount: Number(r.amount) })),
+        summed.map((r) => ({ ...r, count: Number(r.count), amount: String(r.amount) })),
       ).toEqual(expected);
     }
   });
@@ -238,7 +238,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
     expect(deliveries.map((r) => r.receiveCount)).toEqual([1, 2]);
     await expect(
       worker.dataSource.getRepository(MonthlyTotal).findBy({ period: '2031-05' }),
-    ).resolves.toEqual([{ period: '2031-05', currency: 'USD', count: 1, amount: 4_200 }]);
+    ).resolves.toEqual([{ period: '2031-05', currency: 'USD', count: 1, amount: '4200' }]);
     await salesQueueEmpty();
   });
 

@@ -141,7 +141,7 @@ describe.each(databaseKinds())('sales-worker backpressure and shutdown (%s)', (k
           period,
           currency: 'USD',
           count: payments.length,
-          amount: payments.reduce((sum, p) => sum + p.amount, 0),
+          amount: String(payments.reduce((sum, p) => sum + p.amount, 0)),
         },
       ],
     );

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { gateSqliteAccess } from './sqlite-gate';
 
 const LOCK_NAME = 'payments_schema_migrations';
 const LOCK_WAIT_SECONDS = 120;
@@ -29,8 +30,10 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<void>
 }
 
 /**
- * For TypeOrmModule's `dataSourceFactory`: connects, then on MySQL runs pending migrations
- * (when asked) before any module can use the database.
+ * For TypeOrmModule's `dataSourceFactory`: connects and brings the schema up to date before any
+ * module can use the database. On MySQL the migrations run (when asked) under the named lock,
+ * on a data source of their own without the per-query timeout (an ALTER of a large table may
+ * take minutes); the embedded SQLite file always migrates, then gets its gate.
  */
 export async function initializeDataSource(
   options: DataSourceOptions | undefined,
@@ -39,9 +42,24 @@ export async function initializeDataSource(
   if (!options) {
     throw new Error('no data source options');
   }
-  const dataSource = await new DataSource(options).initialize();
   if (runMigrations && (options.type === 'mysql' || options.type === 'mariadb')) {
-    await runMigrationsLocked(dataSource);
+    const migrator = await new DataSource({
+      ...options,
+      // The lock holder and the migration runner: two connections, plain mysql2 (no
+      // statement timeout, the server's lock wait).
+      poolSize: 2,
+      driver: undefined,
+    }).initialize();
+    try {
+      await runMigrationsLocked(migrator);
+    } finally {
+      await migrator.destroy();
+    }
+  }
+  const dataSource = await new DataSource(options).initialize();
+  if (options.type === 'better-sqlite3') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    gateSqliteAccess(dataSource);
   }
   return dataSource;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { mysqlWithSessionSettings } from './mysql-driver';
 
 export interface DatabaseSettings {
   /** `mysql://user:password@host:3306/database`; unset means the embedded SQLite file. */
@@ -9,11 +10,24 @@ export interface DatabaseSettings {
   poolSize: number;
   /** Milliseconds to wait for a new connection before answering 503. */
   connectTimeoutMs: number;
+  /**
+   * Milliseconds a statement may go unanswered on MySQL before it fails (and its connection is
+   * dropped): a black-holed server answers 503, not never. Default 10 s; 0 turns it off.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Milliseconds a statement waits for a row lock (MySQL `innodb_lock_wait_timeout`, rounded up
+   * to whole seconds) or for the SQLite file's write lock held by another process. Default 5 s.
+   */
+  lockWaitTimeoutMs?: number;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
 }
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+export const DEFAULT_LOCK_WAIT_TIMEOUT_MS = 5_000;
 
 /** The parts of a MySQL URL, as ECS injects them from Secrets Manager. */
 export interface DatabaseParts {
@@ -44,15 +58,19 @@ export function isMysqlUrl(url: string | undefined): url is string {
 }
 
 /**
- * TypeORM options for MySQL/Aurora (schema from migrations) or, with no URL, an embedded SQLite
- * file (schema synchronised from the entities: it is a local, single-process store).
+ * TypeORM options for MySQL/Aurora or, with no URL, an embedded SQLite file. The schema comes
+ * from the migrations on both (initializeDataSource runs them), never from `synchronize`.
  */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
+  const queryTimeoutMs = settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const lockWaitTimeoutMs = settings.lockWaitTimeoutMs ?? DEFAULT_LOCK_WAIT_TIMEOUT_MS;
   if (isMysqlUrl(settings.url)) {
     return {
       // `mariadb://` selects TypeORM's MariaDB dialect (it reads column defaults differently).
       type: settings.url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
       url: settings.url.replace(/^mariadb:/, 'mysql:'),
+      connectorPackage: 'mysql2',
+      driver: mysqlWithSessionSettings({ lockWaitTimeoutMs, queryTimeoutMs }),
       entities: settings.entities,
       migrations: settings.migrations,
       // Run by initializeDataSource, under a lock, when the app asks for it.
@@ -60,7 +78,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       migrationsTransactionMode: 'each',
       synchronize: false,
       timezone: 'Z',
-      charset: 'utf8mb4_unicode_ci',
+      // Identifiers compare byte for byte: the columns are utf8mb4_bin (migrations), and so
+      // are the literals this connection sends.
+      charset: 'utf8mb4_bin',
       supportBigNumbers: true,
       bigNumberStrings: false,
       poolSize: settings.poolSize,
@@ -79,9 +99,12 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     type: 'better-sqlite3',
     database: settings.sqlitePath,
     entities: settings.entities,
-    synchronize: true,
+    migrations: settings.migrations,
+    migrationsRun: false,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
     enableWAL: true,
-    // Another process (a test, a second app) may hold the write lock for a moment.
-    timeout: 5_000,
+    // Another process (a test, a second app) may hold the file's write lock for a moment.
+    timeout: lockWaitTimeoutMs,
   };
 }

@@ -16,3 +16,6 @@ export * from './service-environment';
 export * from './transaction';
 export * from './service-lifecycle';
 export * from './service-core.module';
+export * from './sqlite-gate';
+export * from './binary-collation';
+export * from './bigint-columns';

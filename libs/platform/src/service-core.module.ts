@@ -71,6 +71,8 @@ export class ServiceCoreModule {
               sqlitePath: env.SQLITE_PATH,
               poolSize: env.DATABASE_POOL_SIZE,
               connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+              queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+              lockWaitTimeoutMs: env.DATABASE_LOCK_WAIT_TIMEOUT_MS,
               entities,
               migrations,
             }),

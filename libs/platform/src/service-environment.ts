@@ -54,11 +54,33 @@ export class ServiceEnvironment implements CheckedTogether {
   @Max(500)
   DATABASE_POOL_SIZE: number = 16;
 
+  /** How long opening a MySQL connection may take before the request answers 503. */
   @IsInt()
   @Min(100)
   DATABASE_CONNECT_TIMEOUT_MS: number = 2_000;
 
-  /** Apply pending migrations at start-up (MySQL; under a named lock across replicas). */
+  /**
+   * How long a MySQL statement may go unanswered before it fails (503) and its connection is
+   * dropped; above the lock wait, so a lock wait is reported as such. 0: no limit. Migrations
+   * run without it.
+   */
+  @IsInt()
+  @Min(0)
+  DATABASE_QUERY_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * How long a statement waits for a lock: MySQL's `innodb_lock_wait_timeout` of every session
+   * (rounded up to seconds; the server's default is 50 s), SQLite's busy timeout on its file.
+   */
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
+  DATABASE_LOCK_WAIT_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * Apply pending migrations at start-up (MySQL, under a named lock across replicas). The
+   * embedded SQLite file is always migrated.
+   */
   @Transform(toBoolean)
   @IsIn([true, false])
   DATABASE_MIGRATIONS_RUN: boolean = true;

@@ -1,13 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '@app/platform';
 
 export const PAYMENT_STATUSES = ['PENDING', 'COMPLETED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-/** Amounts are BIGINT in minor units; mysql2 and better-sqlite3 both hand them back as numbers. */
-const integer = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) => (value === null ? null : Number(value)),
-};
 
 @Entity('payments')
 @Index('idx_payments_status_created', ['status', 'createdAt'])
@@ -26,7 +21,8 @@ export class Payment {
   @Column({ name: 'policy_id', type: 'varchar', length: 64 })
   policyId!: string;
 
-  @Column({ type: 'bigint', transformer: integer })
+  /** Minor units (MinorUnits): a BIGINT read and written exactly, never rounded. */
+  @Column({ type: 'bigint', transformer: bigintAsNumber })
   amount!: number;
 
   @Column({ type: 'varchar', length: 3 })

@@ -10,7 +10,7 @@ class PaymentFields {
   policyId!: string;
   @ApiProperty({
     type: 'integer',
-    description: 'Integer, in the currency minor unit',
+    description: 'Minor units of the currency, a JSON integer (1…100000000000, always exact)',
     example: 12500,
   })
   amount!: number;

@@ -72,10 +72,11 @@ export class PaymentsController {
     required: false,
     schema: IDEMPOTENCY_KEY_SCHEMA,
     description:
-      '1-255 visible ASCII characters; the same key and body replay the first answer. Resend ' +
-      'with the same key after a 5xx or no answer. Kept 24 hours (IDEMPOTENCY_TTL_SECONDS), ' +
-      'then forgotten. While the first request with the key runs: 409 with Retry-After; a ' +
-      'first request that died frees its key a few seconds after its deadline.',
+      '1-255 visible ASCII characters, compared byte for byte (`Key-1` and `key-1` are two ' +
+      'keys); the same key and body replay the first answer. Resend with the same key after ' +
+      'a 5xx or no answer. Kept 24 hours (IDEMPOTENCY_TTL_SECONDS), then forgotten. While ' +
+      'the first request with the key runs: 409 with Retry-After; a first request that died ' +
+      'frees its key a few seconds after its deadline.',
   })
   @ApiAcceptedResponse({
     type: AcceptedView,

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from '../database/bigint.transformer';
+import { bigintAsDecimalString } from '@app/platform';
 
 /** The sales of one month in one currency; updated in the transaction that inserts each sale. */
 @Entity('monthly_totals')
@@ -15,7 +15,10 @@ export class MonthlyTotal {
   @Column({ type: 'int' })
   count!: number;
 
-  /** Sum of their amounts, in minor units. */
-  @Column({ type: 'bigint', transformer: bigintAsNumber })
-  amount!: number;
+  /**
+   * Sum of their amounts, in minor units, as decimal digits: it passes 2^53 (MinorUnitsTotal).
+   * On SQLite a value past 2^53 reads exactly only through `CAST(amount AS CHAR)`.
+   */
+  @Column({ type: 'bigint', transformer: bigintAsDecimalString })
+  amount!: string;
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import type { MonthlyTotal } from './monthly-total.entity';
+import type { MinorUnits, MinorUnitsTotal } from '@app/contracts';
 import type { Sale } from './sale.entity';
 
 /** GET /sales/payments/{paymentId}. */
@@ -11,32 +11,40 @@ export class SaleView {
   customerId!: string;
   @ApiProperty({ example: 'pol-7' })
   policyId!: string;
-  @ApiProperty({ type: 'integer', description: 'In the currency minor unit', example: 12500 })
-  amount!: number;
+  @ApiProperty({
+    type: 'integer',
+    description: 'Minor units of the currency, a JSON integer (1…100000000000, always exact)',
+    example: 12500,
+  })
+  amount!: MinorUnits;
   @ApiProperty({ example: 'USD' })
   currency!: string;
   @ApiProperty({ example: '2026-11' })
   period!: string;
   @ApiProperty({ format: 'date-time' })
   paidAt!: string;
-  /** When customer-api accepted the payment. */
   @ApiProperty({ format: 'date-time', description: 'When customer-api accepted the payment' })
   recordedAt!: string;
-  /** When the sales DB counted it. */
   @ApiProperty({ format: 'date-time', description: 'When the sales DB counted it' })
   createdAt!: string;
   @ApiPropertyOptional({ description: 'The request id the payment was accepted under' })
   correlationId?: string;
 }
 
+/** One month's total in one currency. */
 @ApiSchema({ name: 'CurrencyTotal' })
-export class CurrencyTotalView {
+export class MonthlyTotalView {
   @ApiProperty({ example: 'USD' })
   currency!: string;
   @ApiProperty({ type: 'integer', description: 'Payments counted', example: 1 })
   count!: number;
-  @ApiProperty({ type: 'integer', description: 'Their sum, in minor units', example: 12500 })
-  amount!: number;
+  @ApiProperty({
+    type: 'string',
+    pattern: '^(0|[1-9][0-9]*)$',
+    description: 'Their sum in minor units, as decimal digits: exact past 2^53',
+    example: '12500',
+  })
+  amount!: MinorUnitsTotal;
 }
 
 /** GET /sales?period=YYYY-MM. */
@@ -44,8 +52,8 @@ export class CurrencyTotalView {
 export class MonthlyTotalsView {
   @ApiProperty({ example: '2026-11' })
   period!: string;
-  @ApiProperty({ type: [CurrencyTotalView] })
-  totals!: CurrencyTotalView[];
+  @ApiProperty({ type: [MonthlyTotalView] })
+  totals!: MonthlyTotalView[];
 }
 
 export function toSaleView(sale: Sale): SaleView {
@@ -63,9 +71,6 @@ export function toSaleView(sale: Sale): SaleView {
   };
 }
 
-export function toMonthlyTotalsView(period: string, totals: MonthlyTotal[]): MonthlyTotalsView {
-  return {
-    period,
-    totals: totals.map(({ currency, count, amount }) => ({ currency, count, amount })),
-  };
+export function toMonthlyTotalsView(period: string, totals: MonthlyTotalView[]): MonthlyTotalsView {
+  return { period, totals };
 }

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import type { PaymentRecordedV1 } from '@app/contracts';
+import { type PaymentRecordedV1, toMinorUnitsTotal } from '@app/contracts';
 import { TickBatcher } from '@app/messaging';
 import { isDuplicateKeyError, transaction } from '@app/platform';
 import { MonthlyTotal } from './monthly-total.entity';
 import { Sale } from './sale.entity';
+import type { MonthlyTotalView } from './sale.view';
 import { SaleNotFoundError } from './sale.errors';
 
 export interface RecordedSale {
@@ -152,9 +153,24 @@ export class SalesService {
     return { sale: first, duplicate: true };
   }
 
-  /** The month's totals, one per currency. */
-  async monthlyTotals(period: string): Promise<MonthlyTotal[]> {
-    return this.totals.find({ where: { period }, order: { currency: 'ASC' } });
+  /**
+   * The month's totals, one per currency. The amount is read as text (`CHAR` has text affinity
+   * on SQLite too), exact however large: better-sqlite3 would round a number past 2^53.
+   */
+  async monthlyTotals(period: string): Promise<MonthlyTotalView[]> {
+    const rows = await this.totals
+      .createQueryBuilder('t')
+      .select('t.currency', 'currency')
+      .addSelect('t.count', 'count')
+      .addSelect('CAST(t.amount AS CHAR)', 'amount')
+      .where('t.period = :period', { period })
+      .orderBy('t.currency', 'ASC')
+      .getRawMany<{ currency: string; count: number | string; amount: string }>();
+    return rows.map((row) => ({
+      currency: row.currency,
+      count: Number(row.count),
+      amount: toMinorUnitsTotal(row.amount),
+    }));
   }
 
   async get(paymentId: string): Promise<Sale> {

@@ -31,7 +31,13 @@ export class CreatePaymentDto {
   policyId!: string;
 
   /** Integer in the currency's minor unit (cents for USD). */
-  @ApiProperty({ type: 'integer', minimum: AMOUNT_MIN, maximum: AMOUNT_MAX, example: 12500 })
+  @ApiProperty({
+    type: 'integer',
+    minimum: AMOUNT_MIN,
+    maximum: AMOUNT_MAX,
+    description: 'Minor units, a JSON integer (never a float or a string); exact up to the maximum',
+    example: 12500,
+  })
   @IsInt({ message: 'amount must be an integer number of minor units' })
   @Min(AMOUNT_MIN)
   @Max(AMOUNT_MAX)

@@ -1,19 +1,62 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 
+const text = (name: string, length: number, nullable = false): TableColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: String(length),
+  isNullable: nullable,
+});
+const instant = (name: string): TableColumnOptions => ({
+  name,
+  type: 'datetime',
+  precision: 3,
+});
+
+/**
+ * The first schema, written with TypeORM's dialect-neutral API so that it runs on MySQL/MariaDB
+ * and on the embedded SQLite file alike (it was MySQL SQL; the tables it builds on MySQL are the
+ * same). `IF NOT EXISTS`: an embedded file made by the former `synchronize` already has them.
+ */
 export class Initial1795710009957 implements MigrationInterface {
   name = 'Initial1795710009957';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `CREATE TABLE \`monthly_totals\` (\`period\` varchar(7) NOT NULL, \`currency\` varchar(3) NOT NULL, \`count\` int NOT NULL, \`amount\` bigint NOT NULL, PRIMARY KEY (\`period\`, \`currency\`)) ENGINE=InnoDB`,
+    // `int` on MySQL, `integer` on SQLite: what each driver makes of the entities' `int`.
+    const int = queryRunner.connection.driver.normalizeType({ type: 'int' });
+    await queryRunner.createTable(
+      new Table({
+        name: 'monthly_totals',
+        columns: [
+          { ...text('period', 7), isPrimary: true },
+          { ...text('currency', 3), isPrimary: true },
+          { name: 'count', type: int },
+          { name: 'amount', type: 'bigint' },
+        ],
+      }),
+      true,
     );
-    await queryRunner.query(
-      `CREATE TABLE \`sales\` (\`payment_id\` varchar(36) NOT NULL, \`customer_id\` varchar(64) NOT NULL, \`policy_id\` varchar(64) NOT NULL, \`amount\` bigint NOT NULL, \`currency\` varchar(3) NOT NULL, \`period\` varchar(7) NOT NULL, \`paid_at\` datetime(3) NOT NULL, \`recorded_at\` datetime(3) NOT NULL, \`correlation_id\` varchar(128) NULL, \`created_at\` datetime(3) NOT NULL, PRIMARY KEY (\`payment_id\`)) ENGINE=InnoDB`,
+    await queryRunner.createTable(
+      new Table({
+        name: 'sales',
+        columns: [
+          { ...text('payment_id', 36), isPrimary: true },
+          text('customer_id', 64),
+          text('policy_id', 64),
+          { name: 'amount', type: 'bigint' },
+          text('currency', 3),
+          text('period', 7),
+          instant('paid_at'),
+          instant('recorded_at'),
+          text('correlation_id', 128, true),
+          instant('created_at'),
+        ],
+      }),
+      true,
     );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP TABLE \`sales\``);
-    await queryRunner.query(`DROP TABLE \`monthly_totals\``);
+    await queryRunner.dropTable('sales');
+    await queryRunner.dropTable('monthly_totals');
   }
 }

@@ -1,4 +1,5 @@
 import { Initial1795710009957 } from './1795710009957-Initial';
+import { BinaryIdentifiers1795997789963 } from './1795997789963-BinaryIdentifiers';
 
 /** In order; listed, not globbed, for the webpack bundle. */
-export const MIGRATIONS = [Initial1795710009957];
+export const MIGRATIONS = [Initial1795710009957, BinaryIdentifiers1795997789963];
