@@ -12,6 +12,7 @@ import { BatchProcessor, QueueDirectory } from '@app/messaging';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsService } from './payments.service';
+import { StatusWaiters } from './status-waiters';
 
 /**
  * A status update fails only while customer-api's own database is down, and giving up on it
@@ -42,6 +43,7 @@ export class PaymentStatusHandler implements OnModuleInit {
     private readonly queues: QueueDirectory,
     private readonly env: CustomerApiEnvironment,
     private readonly metrics: PaymentsMetrics,
+    private readonly waiters: StatusWaiters,
   ) {}
 
   onModuleInit(): void {
@@ -88,6 +90,10 @@ export class PaymentStatusHandler implements OnModuleInit {
     return this.processor.process(messages, async ({ raw, correlationId }) => {
       const message = parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]);
       const outcome = await this.payments.applyStatus(message);
+      if (outcome.result === 'completed' || outcome.result === 'failed') {
+        // Committed: long polls waiting here answer now (other replicas find it by their check).
+        this.waiters.wake(message.paymentId);
+      }
       this.metrics.statusApplied(outcome.result, outcome.createdAt, outcome.completedAt);
       this.logger.log(
         { paymentId: message.paymentId, correlationId, type: message.type, result: outcome.result },

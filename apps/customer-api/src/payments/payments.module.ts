@@ -7,10 +7,19 @@ import { PAYMENT_METRICS, PaymentsMetrics } from './payments.metrics';
 import { Payment } from './payment.entity';
 import { PaymentsController } from './payments.controller';
 import { PaymentsService } from './payments.service';
+import { PaymentLongPoll } from './payment-long-poll';
+import { StatusWaiters } from './status-waiters';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Payment, IdempotencyKey]), OutboxModule],
   controllers: [PaymentsController],
-  providers: [PaymentsService, PaymentStatusHandler, PaymentsMetrics, ...PAYMENT_METRICS],
+  providers: [
+    PaymentsService,
+    PaymentLongPoll,
+    StatusWaiters,
+    PaymentStatusHandler,
+    PaymentsMetrics,
+    ...PAYMENT_METRICS,
+  ],
 })
 export class PaymentsModule {}
