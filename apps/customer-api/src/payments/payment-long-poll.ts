@@ -38,8 +38,9 @@ export class PaymentLongPoll {
     if (payment.status !== 'PENDING' || appliedWait === 0) {
       return { payment, appliedWait };
     }
-    await this.waiters.until(payment.id, appliedWait * 1000, signal);
-    return { payment: await this.payments.get(clientId, id), appliedWait };
+    const settled = await this.waiters.until(payment.id, appliedWait * 1000, signal);
+    // Settled: the row as the check read it (ours: the wait began on it). Else the view now.
+    return { payment: settled ?? (await this.payments.get(clientId, id)), appliedWait };
   }
 }
 
