@@ -5,6 +5,7 @@ import { createServiceApp } from '@app/platform';
 import { AppModule } from './app.module';
 import { CustomerApiEnvironment } from './config/environment';
 import { serveCustomerApiDocument } from './openapi';
+import { hashInlineBlocks, servePaymentPage } from './page/serve-page';
 
 /** Bodies of POST /payments are small; anything larger is refused with 413. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -21,6 +22,8 @@ export async function createApp(
       .filter((entry) => entry !== ''),
   });
   serveCustomerApiDocument(app);
+  hashInlineBlocks(app);
+  servePaymentPage(app, env.PAGE_DIR);
   if (env.CORS_ORIGINS) {
     app.enableCors({
       origin: env.CORS_ORIGINS.split(',').map((o) => o.trim()),

@@ -53,7 +53,9 @@ export async function startCustomerApi(
     .getInstance()
     .addHook('onSend', async (request, reply, payload) => {
       const route = request.routeOptions.url;
-      if (route && !route.startsWith('/docs') && !route.startsWith('/openapi')) {
+      // The API document and the payment page's static files are not API operations.
+      const notApi = /^\/(docs|openapi|assets\/|index\.html$|$)/;
+      if (route && !notApi.test(route)) {
         responses.push({
           method: request.method,
           route,

@@ -14,6 +14,7 @@ export * from './openapi';
 export * from './public-route';
 export * from './service-environment';
 export * from './transaction';
+export * from './security-headers';
 export * from './service-lifecycle';
 export * from './service-core.module';
 export * from './sqlite-gate';

@@ -2,6 +2,41 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet, { HelmetOptions } from 'helmet';
 
+type CspDirectives = Record<string, string[]>;
+
+/**
+ * The Content-Security-Policy of every answer: the services' own origin and nothing else. No
+ * inline script or style (an HTML answer that has some lists their hashes: see
+ * `cspWithHashes`), no plugins, no framing, no form posts or base URLs elsewhere.
+ */
+export const CSP_DIRECTIVES: Readonly<CspDirectives> = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** helmet's options for CSP_DIRECTIVES plus the given script and style sources. */
+export function securityOptions(extra: { scriptSrc?: string[]; styleSrc?: string[] } = {}) {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        ...CSP_DIRECTIVES,
+        scriptSrc: [...CSP_DIRECTIVES.scriptSrc, ...(extra.scriptSrc ?? [])],
+        styleSrc: [...CSP_DIRECTIVES.styleSrc, ...(extra.styleSrc ?? [])],
+      },
+    },
+  } satisfies HelmetOptions;
+}
+
 /**
  * The headers helmet sets for these options. They are the same for every answer when the
  * options hold no per-request values (no CSP nonces), so they are worked out once: helmet's

@@ -116,6 +116,8 @@ export class InputPipe implements PipeTransform {
     if (!cls || cls === Object || cls === String) {
       return value;
     }
-    return parseInput(cls, value, metadata.type === 'query' ? 'query' : 'request body');
+    // A custom parameter decorator hands over what it read from the headers (Prefer, say).
+    const what = { query: 'query', custom: 'request headers' }[metadata.type as string];
+    return parseInput(cls, value, what ?? 'request body');
   }
 }

@@ -115,6 +115,25 @@ export class CustomerApiEnvironment extends ServiceEnvironment {
   @Min(0)
   RATE_LIMIT_PER_SECOND: number = 200;
 
+  /** The longest `Prefer: wait=N` honoured on GET /payments/{id}, in seconds; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  LONG_POLL_MAX_WAIT_SECONDS: number = 30;
+
+  /**
+   * While long polls wait, how often one query asks the database which waited payments left
+   * PENDING (a status applied by another replica); this replica's own updates wake at once.
+   */
+  @IsInt()
+  @Min(10)
+  @Max(10_000)
+  LONG_POLL_CHECK_INTERVAL_MS: number = 50;
+
+  /** The built payment page served at `/`; not served when the folder does not exist. */
+  @IsString()
+  PAGE_DIR: string = 'dist/apps/customer-api/page';
+
   /** Origins allowed by CORS, comma-separated; unset: no CORS headers at all. */
   @IsOptional()
   @IsString()

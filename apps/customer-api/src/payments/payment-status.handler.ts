@@ -19,6 +19,7 @@ import { isDatabaseUnavailable } from '@app/platform';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentStatusService } from './payment-status.service';
+import { StatusWaiters } from './status-waiters';
 
 /**
  * A status update that fails for its own sake (a deadlock, a lock wait timeout) is retried from
@@ -54,6 +55,7 @@ export class PaymentStatusHandler implements OnModuleInit {
     private readonly env: CustomerApiEnvironment,
     private readonly metrics: PaymentsMetrics,
     private readonly pacer: ReceivePacer,
+    private readonly waiters: StatusWaiters,
   ) {}
 
   onModuleInit(): void {
@@ -109,6 +111,10 @@ export class PaymentStatusHandler implements OnModuleInit {
     return this.processor.process(messages, async ({ raw, correlationId }) => {
       const message = parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]);
       const outcome = await this.statuses.applyStatus(message);
+      if (outcome.result === 'completed' || outcome.result === 'failed') {
+        // Committed: long polls waiting here answer now (other replicas find it by their check).
+        this.waiters.wake(message.paymentId);
+      }
       this.metrics.statusApplied(outcome.result, outcome.createdAt, outcome.completedAt);
       this.logger.log(
         { paymentId: message.paymentId, correlationId, type: message.type, result: outcome.result },

@@ -13,6 +13,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblems, InputPipe, InvalidInputError } from '@app/platform';
 import { clientIdOf } from '../auth/client-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
+import { Preferences } from './dto/prefer-header';
+import { WaitPreferenceDto } from './dto/wait-preference.dto';
+import { abortedOnClose, PaymentLongPoll } from './payment-long-poll';
 import { PaymentsService } from './payments.service';
 import {
   AcceptedView,
@@ -52,7 +55,10 @@ function idempotencyKeyOf(header: string | undefined): string | undefined {
 @ApiSecurity('apiKey')
 @Controller('payments')
 export class PaymentsController {
-  constructor(private readonly payments: PaymentsService) {}
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly longPoll: PaymentLongPoll,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -113,10 +119,21 @@ export class PaymentsController {
   @Get(':requestId')
   @ApiOperation({
     operationId: 'getPayment',
-    summary: "A payment's status",
-    description: 'PENDING until the sales DB has recorded it (COMPLETED) or never can (FAILED).',
+    summary: "A payment's status, at once or by long poll",
+    description:
+      'With `Prefer: wait=N` (RFC 7240) the answer is held until the status leaves PENDING, or ' +
+      'for N seconds (capped by the server, 30 by default), then gives the current view; ' +
+      '`Preference-Applied: wait=<n>` says how long the server was willing to wait. Without it ' +
+      'the answer comes at once. PENDING until the sales DB has recorded it (COMPLETED) or never can ' +
+      '(FAILED). Re-ask at once after a PENDING long-poll answer.',
   })
   @ApiParam({ name: 'requestId', format: 'uuid' })
+  @ApiHeader({
+    name: 'Prefer',
+    required: false,
+    description: '`wait=N`: hold the answer up to N seconds while the payment is PENDING',
+    example: 'wait=20',
+  })
   @ApiOkResponse({
     type: PaymentView,
     headers: {
@@ -124,11 +141,17 @@ export class PaymentsController {
         description: 'While PENDING: seconds before the next poll',
         schema: { type: 'integer' },
       },
+      'Preference-Applied': {
+        description: 'With `Prefer: wait=N`: `wait=<n>`, the seconds the server would wait',
+        schema: { type: 'string', example: 'wait=20' },
+      },
+      Vary: { description: '`Prefer`', schema: { type: 'string' } },
     },
   })
   @ApiProblems(400, 401, 404, 429, 503)
   async get(
     @Param('requestId') requestId: string,
+    @Preferences(['wait'], InputPipe) prefer: WaitPreferenceDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PaymentView> {
@@ -137,7 +160,16 @@ export class PaymentsController {
         { field: 'requestId', message: 'requestId must be a UUID' },
       ]);
     }
-    const payment = await this.payments.get(clientIdOf(request), requestId);
+    const { payment, appliedWait } = await this.longPoll.get(
+      clientIdOf(request),
+      requestId,
+      prefer.wait,
+      abortedOnClose(reply),
+    );
+    void reply.header('Vary', 'Prefer');
+    if (appliedWait !== undefined) {
+      void reply.header('Preference-Applied', `wait=${appliedWait}`);
+    }
     if (payment.status === 'PENDING') {
       void reply.header('Retry-After', '1');
     }

@@ -10,6 +10,8 @@ import { PaymentsService } from './payments.service';
 import { IdempotencyKeysService } from './idempotency-keys.service';
 import { PaymentStatusService } from './payment-status.service';
 import { PendingReasker } from './pending.reasker';
+import { PaymentLongPoll } from './payment-long-poll';
+import { StatusWaiters } from './status-waiters';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Payment, IdempotencyKey]), OutboxModule],
@@ -19,6 +21,8 @@ import { PendingReasker } from './pending.reasker';
     IdempotencyKeysService,
     PaymentStatusService,
     PendingReasker,
+    PaymentLongPoll,
+    StatusWaiters,
     PaymentStatusHandler,
     PaymentsMetrics,
     ...PAYMENT_METRICS,
