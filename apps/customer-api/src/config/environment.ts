@@ -55,8 +55,8 @@ export class CustomerApiEnvironment extends ServiceEnvironment {
   IDEMPOTENCY_TTL_SECONDS: number = 86_400;
 
   /**
-   * The deadline of a request holding an Idempotency-Key: past it the request cannot commit,
-   * and another request with the same key takes the key over.
+   * The deadline of a request holding an Idempotency-Key: past it (plus 1 s for clock skew)
+   * another request with the same key takes the key over; only one of the two commits.
    */
   @IsInt()
   @Min(1_000)

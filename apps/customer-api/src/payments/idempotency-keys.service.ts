@@ -28,9 +28,10 @@ export type KeyClaim = { claimed: IdempotencyKey } | { replay: string };
  * refuse a second use, complete it with the request's commit, release it on failure, and delete
  * keys past their retention.
  *
- * A claim is a lease that ends at the request's deadline (REQUEST_DEADLINE_MS): the request
- * cannot commit past it, so a key still IN_FLIGHT after it belongs to a request that died
- * (its process killed, its connection lost) and the next request with the key takes it over.
+ * A claim is a lease that ends at the request's deadline (REQUEST_DEADLINE_MS): a key still
+ * IN_FLIGHT after it belongs to a request that died (its process killed, its connection lost)
+ * or is stuck, and the next request with the key takes it over. The takeover and the first
+ * request's commit both compare-and-set the claim, so exactly one of them commits.
  */
 @Injectable()
 export class IdempotencyKeysService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -116,17 +117,16 @@ export class IdempotencyKeysService implements OnApplicationBootstrap, BeforeApp
   }
 
   /**
-   * Binds the key to the payment, in the transaction that commits the payment. Refuses past the
-   * request's deadline, or when another request took the key over: the transaction rolls back.
+   * Binds the key to the payment, in the transaction that commits the payment. Refuses when
+   * another request took the key over (after this one's deadline): the transaction rolls back.
+   * A request merely slower than its deadline still commits if nobody took its key: answering
+   * 409 about itself would help no one.
    */
   async complete(
     manager: EntityManager,
     claimed: IdempotencyKey,
     paymentId: string,
   ): Promise<void> {
-    if (Date.now() > claimed.lockedUntil.getTime()) {
-      throw new IdempotencyKeyInFlightError(1);
-    }
     const result = await manager.update(
       IdempotencyKey,
       {
