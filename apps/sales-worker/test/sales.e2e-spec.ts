@@ -234,7 +234,6 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
 
     const reports = await status.waitFor(payment.paymentId, SALES_RECORDED);
     expect(reports).toHaveLength(1);
-    // Never dropped and no delivery spent: the worker paused and retried the report in place.
     const deliveries = worker.receives.filter((r) => r.body.includes(payment.paymentId));
     expect(deliveries.map((r) => r.receiveCount)).toEqual([1]);
     await expect(
