@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * `dataSource.transaction`. On SQLite every unit of work already runs behind one gate
- * (sqlite-gate.ts), so nothing more is needed here; kept as the one way the apps open a
- * transaction.
+ * `dataSource.transaction`, the one way the apps open a transaction. On SQLite every unit of
+ * work runs behind one gate (sqlite-gate.ts): inside `work`, use `manager` only — a repository
+ * or another `transaction()` there is another unit of work, and would wait for this one.
  */
 export function transaction<T>(
   dataSource: DataSource,

@@ -1,5 +1,6 @@
 /**
- * The TypeORM CLI's data source for customer-api (MySQL only; SQLite needs no migrations):
+ * The TypeORM CLI's data source for customer-api (MySQL; the embedded SQLite file is migrated
+ * by the app at start-up):
  * `DATABASE_URL=mysql://… npm run migration:generate -w customer-api -- <Name>`.
  */
 import 'reflect-metadata';

@@ -1,5 +1,6 @@
 /**
- * The TypeORM CLI's data source for sales-worker (MySQL only; SQLite needs no migrations):
+ * The TypeORM CLI's data source for sales-worker (MySQL; the embedded SQLite file is migrated
+ * by the app at start-up):
  * `APP=sales-worker DATABASE_URL=mysql://… npm run migration:generate -- <path>/<Name>`.
  */
 import 'reflect-metadata';
