@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { databaseUrlOf, dataSourceOptions } from '@app/platform';
-import { loadEnvironment } from '../config/config.module';
+import { databaseUrlOf, dataSourceOptions, validateEnvironment } from '@app/platform';
+import { CustomerApiEnvironment } from '../config/environment';
 import { ENTITIES } from '../database/entities';
 import { OutboxLeases } from './outbox-leases';
 
@@ -40,7 +40,8 @@ export async function runOutboxCommand(
     out(USAGE);
     return 2;
   }
-  const env = loadEnvironment();
+  // The operator's command serves no HTTP: production's rule that the API needs keys is not its.
+  const env = validateEnvironment(CustomerApiEnvironment)(process.env);
   const dataSource = new DataSource({
     ...dataSourceOptions({
       url: databaseUrlOf(env),
