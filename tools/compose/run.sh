@@ -187,7 +187,7 @@ load --apis "$apis" --workers "$workers" --count 1000 --period 2031-04 --concurr
   --at 400 --run "docker kill --signal KILL $worker3" |
   tee "$logs/scale-kill.json"
 
-step "why deliveries were retried, from the workers' logs (a duplicate is a retried delivery whose sale had been committed)"
+step "failed deliveries in the workers' logs, by error (a duplicate needs none: see docs/containers.md)"
 compose logs --no-color sales-worker | grep -o '"msg":"payment.recorded failed; retrying"\|"err":{[^}]*"message":"[^"]\{0,120\}' |
   sed 's/.*"message":"//' | sort | uniq -c | sort -rn | head -n 5 || true
 
