@@ -156,6 +156,8 @@ export class BatchProcessor {
       } catch (err) {
         const failure = classify(err);
         if (!breaker || failure.kind !== 'infrastructure') {
+          // Giving up failed for a reason of its own: the dependencies answered.
+          breaker?.succeeded(startedAt);
           return this.backoff(received, err);
         }
         breaker.failed(failure.dependency, err);
