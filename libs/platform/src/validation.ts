@@ -117,7 +117,7 @@ export class InputPipe implements PipeTransform {
       return value;
     }
     // A custom parameter decorator hands over what it read from the headers (Prefer, say).
-    const what = { query: 'query', custom: 'request headers' }[metadata.type as string];
+    const what = { query: 'query', custom: 'request header' }[metadata.type as string];
     return parseInput(cls, value, what ?? 'request body');
   }
 }
