@@ -115,10 +115,11 @@ describe('docker/Dockerfile', () => {
     expect(pkg.optionalDependencies?.['better-sqlite3']).toBeDefined();
   });
 
-  it('should take the app as a build argument where it is built and where it runs', () => {
-    expect(all(stageNamed('build'), 'ARG')).toContain('APP');
+  it('should build every app once, as npm run build does, and take the app where it runs', () => {
+    expect(all(stageNamed('build'), 'ARG')).not.toContain('APP');
+    expect(all(stageNamed('build'), 'RUN').join('\n')).toMatch(/npx tsx tools\/build\.ts\b/);
     expect(all(runtime, 'ARG')).toContain('APP');
-    expect(all(stageNamed('build'), 'RUN').join('\n')).toMatch(/npx nest build "\$\{APP\}"/);
+    expect(all(runtime, 'RUN').join('\n')).toMatch(/test -f "dist\/apps\/\$\{APP\}\/main\.js"/);
   });
 
   it('should install with npm ci, production dependencies only in the image', () => {
@@ -163,12 +164,13 @@ describe('docker/Dockerfile', () => {
   });
 
   it.each(['customer-api', 'sales-worker', 'queue-admin'])(
-    'should build %s, a project nest-cli.json knows',
+    'should build %s, an app tools/build.ts builds and nest-cli.json knows',
     (app) => {
       const nestCli = JSON.parse(readFileSync(path.join(ROOT, 'nest-cli.json'), 'utf8')) as {
         projects: Record<string, { type: string }>;
       };
       expect(nestCli.projects[app]?.type).toBe('application');
+      expect(readFileSync(path.join(ROOT, 'tools', 'build.ts'), 'utf8')).toContain(`'${app}'`);
     },
   );
 });
@@ -186,6 +188,7 @@ describe('.dockerignore', () => {
     'cdk.out/manifest.json',
     'infra/lib/payments-stack.ts',
     'bench/results/run.json',
+    'tools/start.ts',
     '.env',
     'apps/customer-api/test/payments.e2e-spec.ts',
     'libs/messaging/src/retry-policy.spec.ts',
@@ -203,6 +206,7 @@ describe('.dockerignore', () => {
     'libs/contracts/src/index.ts',
     'docker/Dockerfile',
     'docker/healthcheck.js',
+    'tools/build.ts',
   ])('should send %s to the build', (file) => {
     expect(ignore.ignores(path.join(ROOT, file))).toBe(false);
   });

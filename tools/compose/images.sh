@@ -28,8 +28,8 @@ stand_ins=$!
 
 echo "== app images (docker-compose build: the project's Dockerfile, unchanged)"
 build() { nice -n 10 docker-compose -f docker-compose.yml -f docker-compose.stand-ins.yml build -q "$@"; }
-# queue-admin first builds the stages every app shares; the two apps then differ only in their
-# webpack build, run side by side.
+# queue-admin first builds the stages every app shares (the build stage compiles all three apps
+# at once); the two apps then only add their own runtime layers.
 build queue-setup
 build --parallel customer-api sales-worker
 wait "$stand_ins" || { echo "building a stand-in failed" >&2; exit 1; }
