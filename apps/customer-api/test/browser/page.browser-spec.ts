@@ -5,7 +5,7 @@ import { launchChromium } from '../../../../tools/testing/chromium';
 import { databaseKinds } from '../../../../tools/testing/databases';
 import { testSqsClient } from '../../../../tools/testing/queues';
 import { Harness, startCustomerApi } from '../customer-api.harness';
-import { listen, SalesStandIn } from './page.harness';
+import { fill, listen, paymentsOf, SalesStandIn } from './page.harness';
 
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const API_KEY = 'browser-test-key-0123456789';
@@ -60,23 +60,6 @@ describe(`payment page in Chromium (${kind})`, () => {
     await s.context.close();
     await s.sales.stop();
     await s.api.close();
-  }
-
-  async function fill(
-    page: Page,
-    values: { customer: string; policy: string; amount: string; currency?: string },
-  ) {
-    await page.getByLabel('Customer', { exact: true }).fill(values.customer);
-    await page.getByLabel('Policy', { exact: true }).fill(values.policy);
-    await page.getByLabel('Amount', { exact: true }).fill(values.amount);
-    await page.getByLabel('Currency', { exact: true }).selectOption(values.currency ?? 'USD');
-  }
-
-  async function paymentsOf(api: Harness, customerId: string) {
-    return api.dataSource.query<{ id: string; amount: number | string; status: string }[]>(
-      'SELECT id, amount, status FROM payments WHERE customer_id = ?',
-      [customerId],
-    );
   }
 
   const status = (page: Page) => page.getByRole('status');

@@ -12,6 +12,7 @@ import {
   SalesFailedV1,
   SalesRecordedV1,
 } from '@app/contracts';
+import type { Page } from 'playwright-core';
 import { freePort } from '../../../../tools/testing/ports';
 import { TestQueues } from '../../../../tools/testing/queues';
 import { Harness } from '../customer-api.harness';
@@ -91,4 +92,25 @@ export class SalesStandIn {
       }),
     );
   }
+}
+
+/** Fills the payment form by its visible labels, as a person would. */
+export async function fill(
+  page: Page,
+  values: { customer: string; policy: string; amount: string; currency?: string },
+): Promise<void> {
+  await page.getByLabel('Customer', { exact: true }).fill(values.customer);
+  await page.getByLabel('Policy', { exact: true }).fill(values.policy);
+  await page.getByLabel('Amount', { exact: true }).fill(values.amount);
+  await page.getByLabel('Currency', { exact: true }).selectOption(values.currency ?? 'USD');
+}
+
+/** What the customer database holds for one customer. */
+export async function paymentsOf(
+  api: Harness,
+  customerId: string,
+): Promise<{ id: string; amount: number | string; status: string }[]> {
+  return api.dataSource.query('SELECT id, amount, status FROM payments WHERE customer_id = ?', [
+    customerId,
+  ]);
 }
