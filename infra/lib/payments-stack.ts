@@ -49,10 +49,10 @@ export const DATABASES = { customerApi: 'customer', salesWorker: 'sales' } as co
 /** Each app's own MySQL user, granted its database only (as in docker/mysql). */
 export const DATABASE_USERS = { customer: 'customer_api', sales: 'sales_worker' } as const;
 /**
- * What the load balancer forwards to customer-api: the API (and its page at `/`). Health,
+ * What the load balancer forwards to customer-api: the API and its page (`/`, `/assets/*`). Health,
  * metrics and the API document are not public; anything else gets a 404 from the balancer.
  */
-export const PUBLIC_PATHS = ['/', '/payments', '/payments/*'] as const;
+export const PUBLIC_PATHS = ['/', '/assets/*', '/payments', '/payments/*'] as const;
 /**
  * Requests one client address may send in WAF_RATE_WINDOW_SECONDS across all replicas before
  * the WAF blocks it with 429 (the apps' own limits are per process; docs/security.md).
