@@ -59,7 +59,7 @@ async function main(check: boolean): Promise<void> {
             HOST: '127.0.0.1',
             PORT: String(port),
             LOG_FORMAT: 'json',
-            LOG_LEVEL: 'error',
+            LOG_LEVEL: 'info', // the launcher's readiness reads the 'listening on' line
             SQS_ENDPOINT: sqsServer.endpoint,
             SQS_WAIT_TIME_SECONDS: '1',
             SQLITE_PATH: join(dir, `${name}.sqlite`),

@@ -28,8 +28,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A payment's status
-         * @description PENDING until the sales DB has recorded it (COMPLETED) or never can (FAILED).
+         * A payment's status, at once or by long poll
+         * @description With `Prefer: wait=N` (RFC 7240) the answer is held until the status leaves PENDING, or for N seconds (capped by the server, 30 by default), then gives the current view; `Preference-Applied: wait=<n>` says how long the server was willing to wait. Without it the answer comes at once. PENDING until the sales DB has recorded it (COMPLETED) or never can (FAILED). Re-ask at once after a PENDING long-poll answer.
          */
         get: operations["getPayment"];
         put?: never;
@@ -68,7 +68,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The database and the queues answer
+         * The database and the queues answer (cached for about a second)
          * @description A load balancer sends traffic only while this answers 200. Needs no API key.
          */
         get: operations["getReadiness"];
@@ -135,7 +135,10 @@ export interface components {
             customerId: string;
             /** @example pol-7 */
             policyId: string;
-            /** @example 12500 */
+            /**
+             * @description Minor units, a JSON integer (never a float or a string); exact up to the maximum
+             * @example 12500
+             */
             amount: number;
             /**
              * @description ISO 4217, as Intl knows it
@@ -156,7 +159,7 @@ export interface components {
             /** @example pol-7 */
             policyId: string;
             /**
-             * @description Integer, in the currency minor unit
+             * @description Minor units of the currency, a JSON integer (1…100000000000, always exact)
              * @example 12500
              */
             amount: number;
@@ -192,7 +195,7 @@ export interface components {
             /** @example pol-7 */
             policyId: string;
             /**
-             * @description Integer, in the currency minor unit
+             * @description Minor units of the currency, a JSON integer (1…100000000000, always exact)
              * @example 12500
              */
             amount: number;
@@ -270,7 +273,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description 1-255 visible ASCII characters; the same key and body replay the first answer. Resend with the same key after a 5xx or no answer. */
+                /** @description 1-255 visible ASCII characters, compared byte for byte (`Key-1` and `key-1` are two keys); the same key and body replay the first answer. Resend with the same key after a 5xx or no answer. Kept 24 hours (IDEMPOTENCY_TTL_SECONDS), then forgotten. While the first request with the key runs: 409 with Retry-After; a first request that died frees its key a few seconds after its deadline. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -306,7 +309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing or unknown API key (when keys are configured) */
+            /** @description Missing or unknown API key (keys are required unless the API runs open, locally) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -353,7 +356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited: too many requests for this client, or too many failed API keys from this address (code TOO_MANY_AUTH_FAILURES, answered before the key is checked) */
             429: {
                 headers: {
                     /** @description Seconds to wait */
@@ -380,7 +383,10 @@ export interface operations {
     getPayment: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `wait=N`: hold the answer up to N seconds while the payment is PENDING */
+                Prefer?: string;
+            };
             path: {
                 requestId: string;
             };
@@ -392,6 +398,10 @@ export interface operations {
                 headers: {
                     /** @description While PENDING: seconds before the next poll */
                     "Retry-After"?: number;
+                    /** @description With `Prefer: wait=N`: `wait=<n>`, the seconds the server would wait */
+                    "Preference-Applied"?: string;
+                    /** @description `Prefer` */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -407,7 +417,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing or unknown API key (when keys are configured) */
+            /** @description Missing or unknown API key (keys are required unless the API runs open, locally) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -425,7 +435,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limited */
+            /** @description Rate limited: too many requests for this client, or too many failed API keys from this address (code TOO_MANY_AUTH_FAILURES, answered before the key is checked) */
             429: {
                 headers: {
                     /** @description Seconds to wait */

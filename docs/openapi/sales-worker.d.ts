@@ -68,7 +68,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The database and the queues answer
+         * The database and the queues answer (cached for about a second)
          * @description A load balancer sends traffic only while this answers 200. Needs no API key.
          */
         get: operations["getReadiness"];
@@ -139,10 +139,10 @@ export interface components {
              */
             count: number;
             /**
-             * @description Their sum, in minor units
+             * @description Their sum in minor units, as decimal digits: exact past 2^53
              * @example 12500
              */
-            amount: number;
+            amount: string;
         };
         MonthlyTotals: {
             /** @example 2026-11 */
@@ -160,7 +160,7 @@ export interface components {
             /** @example pol-7 */
             policyId: string;
             /**
-             * @description In the currency minor unit
+             * @description Minor units of the currency, a JSON integer (1…100000000000, always exact)
              * @example 12500
              */
             amount: number;

@@ -1,5 +1,5 @@
 import { DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModuleRef, NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ConsumerDrain } from '@app/messaging';
@@ -56,7 +56,8 @@ async function until(at: number, work: Promise<unknown>): Promise<void> {
 
 function optional<T>(app: NestFastifyApplication, token: abstract new () => T): T | undefined {
   try {
-    return app.get<T>(token, { strict: false });
+    // Through ModuleRef: the app's own get() would log the miss as an error before throwing.
+    return app.get(ModuleRef).get<T>(token, { strict: false });
   } catch {
     return undefined;
   }
