@@ -15,19 +15,19 @@ const EXIT_SLACK_MS = 1_000;
  * published; unacknowledged messages come back).
  */
 export const sigtermBlackHole: Scenario = {
-  id: 11,
+  id: 15,
   name: 'SIGTERM to each app while SQS is black-holed',
   run: ({ harness, log }) =>
     withCluster(
       harness,
-      { label: 's11', proxySqs: true, workerEnv: { WORKER_RATE_LIMIT: '100' } },
+      { label: 's15', proxySqs: true, workerEnv: { WORKER_RATE_LIMIT: '100' } },
       async (cluster) => {
         const proxy = cluster.sqsProxy;
         if (!proxy) {
           throw new Error('the cluster has no SQS proxy');
         }
         const failures: string[] = [];
-        const load = new Load(cluster.apiHttp, new PaymentFactory(`s11-${harness.runId}`), {
+        const load = new Load(cluster.apiHttp, new PaymentFactory(`s15-${harness.runId}`), {
           total: 400,
           concurrency: 24,
           ratePerSecond: 25,

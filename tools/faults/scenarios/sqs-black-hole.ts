@@ -13,15 +13,15 @@ const BLACK_HOLE_MS = 60_000;
  * SQS call in both apps ends at its timeout; once SQS answers again, everything drains.
  */
 export const sqsBlackHole: Scenario = {
-  id: 10,
+  id: 14,
   name: 'SQS black-holed 60 s',
   run: ({ harness, log }) =>
-    withCluster(harness, { label: 's10', proxySqs: true }, async (cluster) => {
+    withCluster(harness, { label: 's14', proxySqs: true }, async (cluster) => {
       const proxy = cluster.sqsProxy;
       if (!proxy) {
         throw new Error('the cluster has no SQS proxy');
       }
-      const load = new Load(cluster.apiHttp, new PaymentFactory(`s10-${harness.runId}`), {
+      const load = new Load(cluster.apiHttp, new PaymentFactory(`s14-${harness.runId}`), {
         total: 400,
         concurrency: 16,
         ratePerSecond: 8,

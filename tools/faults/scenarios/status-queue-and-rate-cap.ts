@@ -28,7 +28,18 @@ export const statusQueueDeleted: Scenario = {
   run: ({ harness, log }) =>
     withCluster(
       harness,
-      { label: 's12', ownSqs: true, connectTimeoutMs: 5_000 },
+      {
+        label: 's12',
+        ownSqs: true,
+        connectTimeoutMs: 5_000,
+        // Reports already waiting in the queue when it is deleted are lost with it: those
+        // payments come back through customer-api's re-ask, made quick here (10 min by default).
+        apiEnv: {
+          PENDING_REASK_AFTER_SECONDS: '20',
+          PENDING_REASK_INTERVAL_SECONDS: '30',
+          PENDING_REASK_SCAN_MS: '2000',
+        },
+      },
       async (cluster) => {
         const load = new Load(cluster.apiHttp, new PaymentFactory(`s12-${harness.runId}`), {
           total: 300,
