@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './http';
 
@@ -32,8 +32,8 @@ export function track(child: ChildProcess): void {
 
 /**
  * Copies the built apps aside, so that another engineer's `npm run build` halfway through this
- * run cannot hand a restarted app a different (or half-written) bundle. node_modules stays
- * where it is: NODE_PATH points the bundles' externals at it.
+ * run cannot hand a restarted app a different (or half-written) build. node_modules stays
+ * where it is: NODE_PATH points the apps' requires at it.
  */
 export function snapshotBuild(dir: string): string {
   for (const app of ['customer-api', 'sales-worker', 'queue-admin'] as const) {
@@ -41,8 +41,8 @@ export function snapshotBuild(dir: string): string {
     if (!existsSync(built)) {
       throw new Error(`${built} is missing: build first (npm run test:faults does)`);
     }
-    mkdirSync(join(dir, app), { recursive: true });
-    copyFileSync(built, join(dir, app, 'main.js'));
+    // The whole folder: tools/build.ts writes each app as its files plus its libraries' copies.
+    cpSync(join(ROOT, 'dist', 'apps', app), join(dir, app), { recursive: true });
   }
   return dir;
 }

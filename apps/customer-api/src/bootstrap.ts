@@ -5,7 +5,7 @@ import { createServiceApp } from '@app/platform';
 import { AppModule } from './app.module';
 import { CustomerApiEnvironment } from './config/environment';
 import { serveCustomerApiDocument } from './openapi';
-import { hashInlineBlocks, servePaymentPage } from './page/serve-page';
+import { hashInlineBlocks, servePaymentPage } from './payment-page/serve-page';
 
 /** Bodies of POST /payments are small; anything larger is refused with 413. */
 const BODY_LIMIT_BYTES = 16 * 1024;
