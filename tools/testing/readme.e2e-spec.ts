@@ -144,7 +144,7 @@ describe('README', () => {
       expect(out).toContain('"status":"COMPLETED"');
       const month = new Date().toISOString().slice(0, 7);
       expect(out).toContain(
-        `{"period":"${month}","totals":[{"currency":"USD","count":1,"amount":12500}]}`,
+        `{"period":"${month}","totals":[{"currency":"USD","count":1,"amount":"12500"}]}`,
       );
     }, 90_000);
 

@@ -5,6 +5,7 @@ import { createServiceApp } from '@app/platform';
 import { AppModule } from './app.module';
 import { CustomerApiEnvironment } from './config/environment';
 import { serveCustomerApiDocument } from './openapi';
+import { StatusWaiters } from './payments/status-waiters';
 import { hashInlineBlocks, servePaymentPage } from './payment-page/serve-page';
 
 /** Bodies of POST /payments are small; anything larger is refused with 413. */
@@ -24,6 +25,15 @@ export async function createApp(
   serveCustomerApiDocument(app);
   hashInlineBlocks(app);
   servePaymentPage(app, env.PAGE_DIR);
+  // Shutdown waits for the requests in flight: long polls must answer first (with the current
+  // view), not hold the close until their wait or the shutdown budget runs out.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('preClose', (done) => {
+      app.get(StatusWaiters).releaseAll();
+      done();
+    });
   if (env.CORS_ORIGINS) {
     app.enableCors({
       origin: env.CORS_ORIGINS.split(',').map((o) => o.trim()),

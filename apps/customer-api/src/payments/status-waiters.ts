@@ -102,6 +102,11 @@ export class StatusWaiters implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.releaseAll();
+  }
+
+  /** Shutdown: every wait ends now, and new ones answer at once. */
+  releaseAll(): void {
     this.closed = true;
     clearTimeout(this.timer);
     for (const id of [...this.waiting.keys()]) {
