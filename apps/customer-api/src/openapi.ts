@@ -1,6 +1,26 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject } from '@nestjs/swagger';
-import { serveOpenApi } from '@app/platform';
+import { ProblemWording, serveOpenApi } from '@app/platform';
+
+/** customer-api's problem+json answers, as its document words them. */
+const PROBLEMS: ProblemWording = {
+  descriptions: {
+    400: 'Invalid body, id or header; `errors` names every bad field',
+    401: 'Missing or unknown API key (keys are required unless the API runs open, locally)',
+    404: 'No such payment (on customer-api: for this client)',
+    409: 'The Idempotency-Key is in use by a request still in flight',
+    413: 'Body larger than 16 KiB',
+    415: 'Body is not application/json',
+    422: 'The Idempotency-Key was used with a different body',
+    429:
+      'Rate limited: too many requests for this client, or too many failed API keys from this ' +
+      'address (code TOO_MANY_AUTH_FAILURES, answered before the key is checked)',
+    503:
+      'A dependency (the database or the queues) is unavailable, or this instance is shutting ' +
+      'down; retry after Retry-After (a POST with the same Idempotency-Key)',
+  },
+  retryAfter: [409, 429, 503],
+};
 
 /** customer-api's OpenAPI document, the source of truth for its API (docs/api.md explains it). */
 export function serveCustomerApiDocument(app: INestApplication): OpenAPIObject {
@@ -34,5 +54,5 @@ export function serveCustomerApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('payments', 'Accept a payment and follow its status')
     .addTag('operations', 'Health and metrics; no API key')
     .build();
-  return serveOpenApi(app, config);
+  return serveOpenApi(app, config, PROBLEMS);
 }

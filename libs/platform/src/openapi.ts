@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { applyDecorators, INestApplication } from '@nestjs/common';
 import {
   ApiExtraModels,
@@ -36,39 +37,48 @@ export class ProblemDetailsDoc {
   errors?: FieldErrorDoc[];
 }
 
-const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid body, id or header; `errors` names every bad field',
-  401: 'Missing or unknown API key (keys are required unless the API runs open, locally)',
-  404: 'No such payment (on customer-api: for this client)',
-  409: 'The Idempotency-Key is in use by a request still in flight',
-  413: 'Body larger than 16 KiB',
-  415: 'Body is not application/json',
-  422: 'The Idempotency-Key was used with a different body',
-  429:
-    'Rate limited: too many requests for this client, or too many failed API keys from this ' +
-    'address (code TOO_MANY_AUTH_FAILURES, answered before the key is checked)',
-  503:
-    'A dependency (the database or the queues) is unavailable, or this instance is shutting ' +
-    'down; retry after Retry-After (a POST with the same Idempotency-Key)',
-};
-
-const RETRY_AFTER = {
-  'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
-};
-
-/** Documents problem+json answers for the given statuses. */
+/**
+ * Documents problem+json answers for the given statuses. Each is described by its reason
+ * phrase here; the app's own wording replaces it when the document is built (serveOpenApi).
+ */
 export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ProblemDetailsDoc),
     ...statuses.map((status) =>
       ApiResponse({
         status,
-        description: PROBLEM_DESCRIPTIONS[status],
+        description: STATUS_CODES[status] ?? String(status),
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDoc) } } },
-        ...([409, 429, 503].includes(status) ? { headers: RETRY_AFTER } : {}),
       }),
     ),
   );
+}
+
+/** What an app says of its problem+json answers, by status. */
+export interface ProblemWording {
+  /** The description of each status's answer, in this app's terms. */
+  descriptions: Readonly<Record<number, string>>;
+  /** The statuses whose answers carry Retry-After. */
+  retryAfter: readonly number[];
+}
+
+const RETRY_AFTER = { description: 'Seconds to wait', schema: { type: 'integer' } };
+
+/** Words the problem+json answers of every operation in `document` as the app says. */
+function wordProblems(document: OpenAPIObject, wording: ProblemWording): void {
+  for (const item of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      for (const [status, response] of Object.entries(item[method]?.responses ?? {})) {
+        if (!response || !('content' in response) || !response.content?.[PROBLEM_CONTENT_TYPE]) {
+          continue;
+        }
+        response.description = wording.descriptions[Number(status)] ?? response.description;
+        if (wording.retryAfter.includes(Number(status))) {
+          response.headers = { ...response.headers, 'Retry-After': RETRY_AFTER };
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -79,6 +89,7 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 export function serveOpenApi(
   app: INestApplication,
   config: Omit<OpenAPIObject, 'paths'>,
+  problems: ProblemWording,
 ): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, {
     ...config,
@@ -94,6 +105,7 @@ export function serveOpenApi(
       }
     }
   }
+  wordProblems(document, problems);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',

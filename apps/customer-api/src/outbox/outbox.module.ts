@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ShutdownFlush } from '@app/platform';
-import { MessagePublisher, SqsMessagePublisher } from './message.publisher';
+import { OutboxPublisher, SqsOutboxPublisher } from './outbox.publisher';
 import { OutboxLeases } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';
 import { OUTBOX_METRICS } from './outbox.metrics';
@@ -14,7 +14,7 @@ import { OutboxRelay } from './outbox.relay';
     OutboxRelay,
     // The shutdown's flush step (shutDownService) runs after HTTP closes.
     { provide: ShutdownFlush, useExisting: OutboxRelay },
-    { provide: MessagePublisher, useClass: SqsMessagePublisher },
+    { provide: OutboxPublisher, useClass: SqsOutboxPublisher },
     ...OUTBOX_METRICS,
   ],
   exports: [OutboxRelay, ShutdownFlush],

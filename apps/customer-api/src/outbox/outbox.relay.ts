@@ -11,7 +11,7 @@ import type { Histogram } from 'prom-client';
 import type { PublishEntry } from '@app/messaging';
 import { ShutdownFlush } from '@app/platform';
 import { CustomerApiEnvironment } from '../config/environment';
-import { MessagePublisher } from './message.publisher';
+import { OutboxPublisher } from './outbox.publisher';
 import { OutboxLeases } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -61,7 +61,7 @@ export class OutboxRelay
 
   constructor(
     private readonly leases: OutboxLeases,
-    private readonly publisher: MessagePublisher,
+    private readonly publisher: OutboxPublisher,
     private readonly env: CustomerApiEnvironment,
     @InjectMetric('outbox_publish_latency_seconds')
     private readonly publishLatency: Histogram<string>,

@@ -11,7 +11,7 @@ import { OutboxRelay } from '../outbox/outbox.relay';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { IdempotencyKeysService } from './idempotency-keys.service';
-import { outboxMessageFor } from './payment-recorded.outbox';
+import { outboxMessageFor } from '../outbox/payment-recorded.outbox';
 import { Payment } from './payment.entity';
 import { PaymentNotFoundError } from './payment.errors';
 

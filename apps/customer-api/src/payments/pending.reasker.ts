@@ -11,7 +11,7 @@ import { transaction } from '@app/platform';
 import { CustomerApiEnvironment } from '../config/environment';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { outboxMessageFor } from './payment-recorded.outbox';
+import { outboxMessageFor } from '../outbox/payment-recorded.outbox';
 import { Payment } from './payment.entity';
 
 /** Payments re-asked about per statement: a short transaction, whatever the backlog. */

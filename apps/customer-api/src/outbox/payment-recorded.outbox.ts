@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { encodeMessage, PaymentRecordedV1, SALES_QUEUE } from '@app/contracts';
-import { OutboxMessage } from '../outbox/outbox-message.entity';
-import { Payment } from './payment.entity';
+import { Payment } from '../payments/payment.entity';
+import { OutboxMessage } from './outbox-message.entity';
 
 /**
  * The outbox row announcing a payment: `payment.recorded` to the sales queue. Built the same

@@ -2,8 +2,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
 import { publishBatch, PublishEntry, PublishResult, QueueDirectory } from '@app/messaging';
 
-/** Where the outbox relay sends messages: the seam between the outbox and the broker. */
-export abstract class MessagePublisher {
+/** Where the outbox relay sends its rows: the seam between the outbox and the broker (SQS). */
+export abstract class OutboxPublisher {
   /** Answers the ids that were not accepted, and which of them were refused; never drops any. */
   abstract publish(
     destination: string,
@@ -13,7 +13,7 @@ export abstract class MessagePublisher {
 }
 
 @Injectable()
-export class SqsMessagePublisher extends MessagePublisher {
+export class SqsOutboxPublisher extends OutboxPublisher {
   constructor(
     private readonly sqs: SQSClient,
     private readonly queues: QueueDirectory,
