@@ -55,6 +55,18 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+const invalidDetailOf = new WeakMap<object, string>();
+
+/**
+ * The problem's `detail` when input of the decorated class is invalid, for an input whose
+ * answer words it its own way (`the request id is not a UUID`); otherwise `the <input> is invalid`.
+ */
+export function InvalidInputDetail(detail: string): ClassDecorator {
+  return (target) => {
+    invalidDetailOf.set(target, detail);
+  };
+}
+
 /**
  * Validates plain input against a class: unknown fields are rejected and nothing is coerced
  * ("100" is not a number). Throws InvalidInputError naming every bad field.
@@ -103,12 +115,12 @@ export function parseInput<T extends object>(
     ...flatten(errors).filter((e) => !refusedNames.has(e.field.split('.')[0])),
   ];
   if (fieldErrors.length > 0) {
-    throw new InvalidInputError(`the ${what} is invalid`, fieldErrors);
+    throw new InvalidInputError(invalidDetailOf.get(cls) ?? `the ${what} is invalid`, fieldErrors);
   }
   return instance;
 }
 
-/** `@Body(new InputPipe())` / `@Query(new InputPipe())`: parseInput against the parameter's type. */
+/** `@Body(InputPipe)` / `@Query(InputPipe)` / `@Param(InputPipe)`: parseInput against the parameter's type. */
 @Injectable()
 export class InputPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
@@ -117,7 +129,9 @@ export class InputPipe implements PipeTransform {
       return value;
     }
     // A custom parameter decorator hands over what it read from the headers (Prefer, say).
-    const what = { query: 'query', custom: 'request header' }[metadata.type as string];
+    const what = { query: 'query', param: 'path', custom: 'request header' }[
+      metadata.type as string
+    ];
     return parseInput(cls, value, what ?? 'request body');
   }
 }

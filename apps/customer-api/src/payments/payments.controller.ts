@@ -1,19 +1,21 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiProblems, InputPipe, InvalidInputError } from '@app/platform';
+import { ApiProblems, InputPipe } from '@app/platform';
 import { clientIdOf } from '../auth/client-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
+import { IDEMPOTENCY_KEY_SCHEMA, IdempotencyKeyHeaderDto } from './dto/idempotency-key-header.dto';
 import { Preferences } from './dto/prefer-header';
+import { RequestHeaders } from './dto/request-headers';
+import { RequestIdParamDto } from './dto/request-id-param.dto';
 import { WaitPreferenceDto } from './dto/wait-preference.dto';
 import { abortedOnClose, PaymentLongPoll } from './payment-long-poll';
 import { PaymentsService } from './payments.service';
@@ -24,31 +26,6 @@ import {
   toAcceptedView,
   toPaymentView,
 } from './payment.view';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-/** The same rule as IDEMPOTENCY_KEY, in the OpenAPI document. */
-const IDEMPOTENCY_KEY_SCHEMA = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 255,
-  pattern: '^[\\x21-\\x7e]+$',
-} as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function idempotencyKeyOf(header: string | undefined): string | undefined {
-  if (header === undefined) {
-    return undefined;
-  }
-  if (!IDEMPOTENCY_KEY.test(header)) {
-    throw new InvalidInputError('the Idempotency-Key header is invalid', [
-      {
-        field: 'Idempotency-Key',
-        message: 'Idempotency-Key must be 1-255 visible ASCII characters',
-      },
-    ]);
-  }
-  return header;
-}
 
 @ApiTags('payments')
 @ApiBearerAuth('bearer')
@@ -98,15 +75,16 @@ export class PaymentsController {
   })
   @ApiProblems(400, 401, 409, 413, 415, 422, 429, 503)
   async create(
+    // Nest runs the pipes last parameter first: a bad body is answered before a bad key.
+    @RequestHeaders(['Idempotency-Key'], InputPipe) headers: IdempotencyKeyHeaderDto,
     @Body(InputPipe) body: CreatePaymentDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AcceptedView> {
     const { payment, replayed } = await this.payments.accept({
       clientId: clientIdOf(request),
       correlationId: request.id,
-      idempotencyKey: idempotencyKeyOf(idempotencyKey),
+      idempotencyKey: headers['Idempotency-Key'],
       body,
     });
     void reply.header('Location', statusUrlOf(payment)).header('Retry-After', '1');
@@ -127,7 +105,6 @@ export class PaymentsController {
       'the answer comes at once. PENDING until the sales DB has recorded it (COMPLETED) or never can ' +
       '(FAILED). Re-ask at once after a PENDING long-poll answer.',
   })
-  @ApiParam({ name: 'requestId', format: 'uuid' })
   @ApiHeader({
     name: 'Prefer',
     required: false,
@@ -150,16 +127,11 @@ export class PaymentsController {
   })
   @ApiProblems(400, 401, 404, 429, 503)
   async get(
-    @Param('requestId') requestId: string,
+    @Param(InputPipe) { requestId }: RequestIdParamDto,
     @Preferences(['wait'], InputPipe) prefer: WaitPreferenceDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PaymentView> {
-    if (!UUID.test(requestId)) {
-      throw new InvalidInputError('the request id is not a UUID', [
-        { field: 'requestId', message: 'requestId must be a UUID' },
-      ]);
-    }
     const { payment, appliedWait } = await this.longPoll.get(
       clientIdOf(request),
       requestId,

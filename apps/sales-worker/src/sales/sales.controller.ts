@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { isUUID } from 'class-validator';
-import { ApiProblems, InputPipe, InvalidInputError } from '@app/platform';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, InputPipe } from '@app/platform';
+import { PaymentIdParamDto } from './dto/payment-id-param.dto';
 import { SalesQueryDto } from './dto/sales-query.dto';
 import { MonthlyTotalsView, SaleView, toMonthlyTotalsView, toSaleView } from './sale.view';
 import { SalesService } from './sales.service';
@@ -30,15 +30,9 @@ export class SalesController {
     summary: 'One recorded payment',
     description: 'The sale recorded for a payment (its requestId in customer-api).',
   })
-  @ApiParam({ name: 'paymentId', format: 'uuid' })
   @ApiOkResponse({ type: SaleView, description: 'The sale' })
   @ApiProblems(400, 404, 503)
-  async get(@Param('paymentId') paymentId: string): Promise<SaleView> {
-    if (!isUUID(paymentId)) {
-      throw new InvalidInputError('the payment id is not a UUID', [
-        { field: 'paymentId', message: 'paymentId must be a UUID' },
-      ]);
-    }
+  async get(@Param(InputPipe) { paymentId }: PaymentIdParamDto): Promise<SaleView> {
     return toSaleView(await this.sales.get(paymentId));
   }
 }
