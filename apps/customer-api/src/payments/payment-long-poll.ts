@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
 import { CustomerApiEnvironment } from '../config/environment';
 import { Payment } from './payment.entity';
 import { PaymentsService } from './payments.service';
@@ -42,11 +41,4 @@ export class PaymentLongPoll {
     // Settled: the row as the check read it (ours: the wait began on it). Else the view now.
     return { payment: settled ?? (await this.payments.get(clientId, id)), appliedWait };
   }
-}
-
-/** A signal that aborts when the answer is sent or the client's connection closes. */
-export function abortedOnClose(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once('close', () => controller.abort());
-  return controller.signal;
 }

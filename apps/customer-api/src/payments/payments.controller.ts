@@ -17,7 +17,7 @@ import { Preferences } from './dto/prefer-header';
 import { RequestHeaders } from './dto/request-headers';
 import { RequestIdParamDto } from './dto/request-id-param.dto';
 import { WaitPreferenceDto } from './dto/wait-preference.dto';
-import { abortedOnClose, PaymentLongPoll } from './payment-long-poll';
+import { PaymentLongPoll } from './payment-long-poll';
 import { PaymentsService } from './payments.service';
 import {
   AcceptedView,
@@ -26,6 +26,13 @@ import {
   toAcceptedView,
   toPaymentView,
 } from './payment.view';
+
+/** A signal that aborts when the answer is sent or the client's connection closes. */
+function abortedOnClose(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => controller.abort());
+  return controller.signal;
+}
 
 @ApiTags('payments')
 @ApiBearerAuth('bearer')
