@@ -20,6 +20,10 @@ const PROBLEMS: ProblemWording = {
       'down; retry after Retry-After (a POST with the same Idempotency-Key)',
   },
   retryAfter: [409, 429, 503],
+  fieldErrorExample: {
+    field: 'amount',
+    message: 'amount must be an integer number of minor units',
+  },
 };
 
 /** customer-api's OpenAPI document, the source of truth for its API (docs/api.md explains it). */

@@ -5,6 +5,7 @@ import { ProblemWording, serveOpenApi } from '@app/platform';
 /**
  * sales-worker's problem+json answers, as its document words them. The wording is the one the
  * published document has always had (docs/openapi/sales-worker.json), customer-api's phrases
+ * and its `amount` example
  * included: rewording it is a change of the document, left to its own commit.
  */
 const PROBLEMS: ProblemWording = {
@@ -16,6 +17,10 @@ const PROBLEMS: ProblemWording = {
       'down; retry after Retry-After (a POST with the same Idempotency-Key)',
   },
   retryAfter: [503],
+  fieldErrorExample: {
+    field: 'amount',
+    message: 'amount must be an integer number of minor units',
+  },
 };
 
 /** sales-worker's OpenAPI document: its read API and operations routes. */

@@ -14,9 +14,9 @@ import { PROBLEM_CONTENT_TYPE } from './problem';
 
 @ApiSchema({ name: 'FieldError' })
 class FieldErrorDoc {
-  @ApiProperty({ example: 'amount' })
+  @ApiProperty()
   field!: string;
-  @ApiProperty({ example: 'amount must be an integer number of minor units' })
+  @ApiProperty()
   message!: string;
 }
 
@@ -60,12 +60,23 @@ export interface ProblemWording {
   descriptions: Readonly<Record<number, string>>;
   /** The statuses whose answers carry Retry-After. */
   retryAfter: readonly number[];
+  /** A bad field of this app's input, as a 400 names it: the FieldError schema's example. */
+  fieldErrorExample?: { field: string; message: string };
 }
 
 const RETRY_AFTER = { description: 'Seconds to wait', schema: { type: 'integer' } };
 
 /** Words the problem+json answers of every operation in `document` as the app says. */
 function wordProblems(document: OpenAPIObject, wording: ProblemWording): void {
+  const fieldError = document.components?.schemas?.FieldError;
+  if (wording.fieldErrorExample && fieldError && 'properties' in fieldError) {
+    for (const [name, example] of Object.entries(wording.fieldErrorExample)) {
+      const property = fieldError.properties?.[name];
+      if (property && !('$ref' in property)) {
+        property.example = example;
+      }
+    }
+  }
   for (const item of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       for (const [status, response] of Object.entries(item[method]?.responses ?? {})) {
