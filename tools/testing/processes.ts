@@ -304,7 +304,10 @@ export class SqsProcess {
   async start(): Promise<void> {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'tools', 'sqs-stand-in.ts')],
+      [
+        join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        join(ROOT, 'tools', 'sqs-stand-in.ts'),
+      ],
       {
         env: { ...process.env, SQS_PORT: String(this.port), SQS_EXIT_WITH_PARENT: '1' },
         stdio: ['pipe', 'pipe', 'ignore'],

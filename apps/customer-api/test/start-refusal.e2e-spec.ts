@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { ROOT, runCommand } from '../../../tools/testing/processes';
 
 /** Runs customer-api's main as a process, as the image does, and waits for it to exit. */
-async function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+async function start(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
   const { code, stderr, timedOut } = await runCommand({
     script: join(ROOT, 'apps/customer-api/src/main.ts'),
     env,
