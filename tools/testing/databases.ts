@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, createPool, Pool, PoolOptions, RowDataPacket } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
+import { TcpProxy } from './tcp-proxy';
 // Each app's exported migrations list: its schema's public entry point.
 import { MIGRATIONS as CUSTOMER_MIGRATIONS } from '../../apps/customer-api/src/database/migrations';
 import { MIGRATIONS as SALES_MIGRATIONS } from '../../apps/sales-worker/src/database/migrations';
@@ -230,5 +231,52 @@ export async function createTestDatabase(kind: DatabaseKind, label: string): Pro
       await databases.dropAll();
       removeDir();
     },
+  };
+}
+
+/**
+ * A real fault of a test's database that the test switches on and off: the database is down.
+ * MySQL: the server goes away (a TCP proxy between the app and MariaDB drops every connection
+ * and refuses new ones). SQLite is a file in the app's own process and cannot go away; what
+ * "down" means for it is that it cannot be written: another process holds its write lock
+ * (BEGIN EXCLUSIVE) past the app's busy timeout, so every write fails with SQLITE_BUSY.
+ */
+export interface DatabaseFault {
+  /** DATABASE_URL the app must use so the fault reaches it. */
+  url?: string;
+  break(): Promise<void>;
+  repair(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function databaseFault(db: TestDatabase): Promise<DatabaseFault> {
+  if (db.url) {
+    const target = new URL(db.url);
+    const proxy = await TcpProxy.start(target.hostname, Number(target.port || 3306));
+    const url = new URL(db.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    return {
+      url: url.toString(),
+      break: async () => proxy.cut(),
+      repair: async () => proxy.restore(),
+      close: () => proxy.close(),
+    };
+  }
+  // A connection of its own, as another process would have.
+  const locker = new DataSource({
+    type: 'better-sqlite3',
+    database: db.sqlitePath,
+    timeout: 10_000,
+  });
+  await locker.initialize();
+  return {
+    break: async () => {
+      await locker.query('BEGIN EXCLUSIVE');
+    },
+    repair: async () => {
+      await locker.query('ROLLBACK');
+    },
+    close: () => locker.destroy(),
   };
 }
