@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ROOT } from './lib/processes';
+import { ROOT } from '../tools/testing/processes';
 
 const COPIED = ['apps', 'libs', 'nest-cli.json', 'tsconfig.json', 'package.json'];
 

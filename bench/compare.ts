@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Bench, log, parseSettings } from './lib/phases';
-import { ROOT } from './lib/processes';
+import { ROOT } from '../tools/testing/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { machine, source } from './lib/report';
 import { openSession } from './lib/session';

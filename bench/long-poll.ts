@@ -16,9 +16,8 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { encodeMessage, PAYMENT_STATUS_QUEUE, SALES_QUEUE, SalesRecordedV1 } from '@app/contracts';
 import { createSqsClient, DEFAULT_QUEUE_SETUP, ensureQueues } from '@app/messaging';
 import { freePort } from '../tools/testing/ports';
-import { SqsProcess } from '../tools/testing/sqs-process';
-import { Databases, databaseUrl, pool } from './lib/databases';
-import { AppProcess, HOST, residentKb, ROOT } from './lib/processes';
+import { Databases, databaseUrl, pool } from '../tools/testing/databases';
+import { AppProcess, HOST, residentKb, ROOT, SqsProcess } from '../tools/testing/processes';
 import { round, summarize } from './lib/stats';
 
 const WAITS = Number(process.env.WAITS ?? 2_000);
@@ -219,7 +218,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await api?.stop(10_000);
+    await api?.stop('SIGTERM', 10_000);
     await sqs.stop();
     await databases.dropAll();
     clearTimeout(deadline);

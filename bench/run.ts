@@ -13,9 +13,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { serverVersion } from './lib/databases';
+import { serverVersion } from '../tools/testing/databases';
 import { Bench, flag, log, parseSettings } from './lib/phases';
-import { ROOT } from './lib/processes';
+import { ROOT } from '../tools/testing/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { formatChecks, formatTable, machine, source, versions } from './lib/report';
 import { openSession } from './lib/session';

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Proves the production bundle the way docker/Dockerfile builds it, without a Docker engine:
-# in a temporary copy, a production-only install without optional dependencies (install scripts
-# off, so no better-sqlite3: the image runs on MySQL only) plus the built dist/, run on the Node
-# major the image ships (docker/Dockerfile's NODE_MAJOR). Each app starts against MariaDB
-# and the SQS stand-in and must answer /health/ready, then one payment must go round trip to
-# COMPLETED. A dependency missing from "dependencies" fails here.
+# in a temporary copy, a production-only install of the root package (no infra workspace) without
+# optional dependencies (install scripts off, so no better-sqlite3: the image runs on MySQL only)
+# plus the built dist/, run on the Node major the image ships (docker/Dockerfile's NODE_MAJOR).
+# Each app starts against MariaDB and the SQS stand-in and must answer /health/ready, then one
+# payment must go round trip to COMPLETED. A dependency missing from "dependencies" fails here.
 #
 # The payment is sent with an X-Request-Id: both apps' JSON logs must carry it as correlationId
 # (the request, the accept and the status update in customer-api; the record in sales-worker).
@@ -40,8 +40,10 @@ mkdir -p "$work/app"
 cp "$ROOT/package.json" "$ROOT/package-lock.json" "$work/app/"
 cp -r "$ROOT/dist" "$work/app/dist"
 cd "$work/app"
-npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --silent
+# As the image: the root package alone, without the infra workspace (the CDK).
+npm ci --omit=dev --omit=optional --ignore-scripts --workspaces=false --no-audit --no-fund --silent
 test ! -e node_modules/jest && test ! -e node_modules/@nestjs/cli && test ! -e node_modules/better-sqlite3
+test ! -e node_modules/aws-cdk-lib
 
 step "SQS stand-in and databases"
 sqs_port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")

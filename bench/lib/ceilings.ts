@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { pool } from './databases';
+import { pool } from '../../tools/testing/databases';
 import {
   INSERT_OUTBOX,
   INSERT_PAYMENT,

@@ -1,6 +1,6 @@
 import { rawAcceptTransactions } from './ceilings';
 import { CpuReading, startCpuMeter } from './cpu';
-import { databaseUrl, MYSQL_PORT } from './databases';
+import { databaseUrl, MYSQL_PORT } from '../../tools/testing/databases';
 import { closedLoop, LoadResult, openLoop } from './load';
 import { Payloads, Totals } from './payloads';
 import { LatencyProxy } from './proxy';

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface, Interface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from './processes';
+import { ROOT } from '../../tools/testing/processes';
 
 /** Drives bench/apps/latency-proxy.ts: a TCP proxy to MariaDB with adjustable latency. */
 export class LatencyProxy {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './processes';
+import { ROOT } from '../../tools/testing/processes';
 import { ratio } from './stats';
 
 /** One line of the printed table; every figure is also given against the two ceilings. */

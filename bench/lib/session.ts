@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessCleanup } from './cleanup';
-import { Databases } from './databases';
+import { Databases } from '../../tools/testing/databases';
 import { log, Settings } from './phases';
 import { System } from './system';
 

@@ -5,10 +5,9 @@ import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
 import { createSqsClient, CreatedQueue, DEFAULT_QUEUE_SETUP, ensureQueues } from '@app/messaging';
 import { freePort } from '../../tools/testing/ports';
-import { SqsProcess } from '../../tools/testing/sqs-process';
 import { findPids } from './cpu';
-import { Databases, databaseUrl, pool } from './databases';
-import { AppProcess, ROOT } from './processes';
+import { Databases, databaseUrl, pool } from '../../tools/testing/databases';
+import { AppProcess, ROOT, SqsProcess } from '../../tools/testing/processes';
 
 export interface QueueDepth {
   visible: number;
@@ -241,7 +240,7 @@ export class System {
 
   private sampleMemory(): void {
     for (const app of [this.api, this.worker, ...this.extra]) {
-      if (!app?.alive) {
+      if (!app?.running) {
         continue;
       }
       const kb = app.sample();

@@ -130,6 +130,24 @@ describe('docker/Dockerfile', () => {
     expect(copies).toContain('--from=build /app/dist/apps/${APP} ./dist/apps/${APP}');
   });
 
+  it('should install the root package alone, never the infra workspace (the CDK)', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      workspaces?: string[];
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.workspaces).toEqual(['infra']);
+    expect(pkg.devDependencies['aws-cdk-lib']).toBeUndefined();
+    for (const stage of ['build', 'prod-deps']) {
+      const installs = all(stageNamed(stage), 'RUN')
+        .join('\n')
+        .match(/npm ci[^&\n]*/g);
+      expect(installs).not.toBeNull();
+      for (const install of installs ?? []) {
+        expect(install).toMatch(/--workspaces=false\b/);
+      }
+    }
+  });
+
   it('should run as a non-root user with NODE_ENV=production', () => {
     const users = all(runtime, 'USER');
     expect(users.length).toBeGreaterThan(0);

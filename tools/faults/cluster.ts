@@ -1,18 +1,38 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Pool } from 'mysql2/promise';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
 import { createSqsClient, CreatedQueue, ensureQueues, QueueSetupOptions } from '@app/messaging';
+import { Database, Databases, LOCAL_MYSQL_URL, MYSQL_PORT } from '../testing/databases';
 import { freePort } from '../testing/ports';
-import { SqsProcess } from '../testing/sqs-process';
+import { AppProcess, ROOT, runCommand, SqsProcess } from '../testing/processes';
 import { TcpProxy } from '../testing/tcp-proxy';
-import { adminPool, Database, MYSQL_URL } from './databases';
 import { HttpClient } from './http';
-import { AppProcess, ROOT, snapshotBuild, track } from './processes';
+
+/** The MariaDB server the suite creates its databases on; 127.0.0.1 only. */
+const MYSQL_URL = process.env.FAULTS_MYSQL_URL ?? LOCAL_MYSQL_URL;
+
+/**
+ * Copies the built apps aside, so that another engineer's `npm run build` halfway through this
+ * run cannot hand a restarted app a different (or half-written) build. node_modules stays
+ * where it is: NODE_PATH points the apps' requires at it.
+ */
+function snapshotBuild(dir: string): string {
+  for (const app of ['customer-api', 'sales-worker', 'queue-admin'] as const) {
+    const built = join(ROOT, 'dist', 'apps', app, 'main.js');
+    if (!existsSync(built)) {
+      throw new Error(`${built} is missing: build first (npm run test:faults does)`);
+    }
+    // The whole folder: tools/build.ts writes each app as its files plus its libraries' copies.
+    cpSync(join(ROOT, 'dist', 'apps', app), join(dir, app), { recursive: true });
+  }
+  return dir;
+}
+
+/** What the built apps need beside their own settings: the repository's node_modules. */
+const BUILT_APP_ENV = { NODE_PATH: join(ROOT, 'node_modules') };
 
 /**
  * Short visibility timeout: a message held by a SIGKILLed worker comes back in seconds, not the
@@ -25,7 +45,7 @@ const QUEUE_DEFAULTS: QueueSetupOptions = {
   retentionSeconds: 3600,
 };
 
-/** What a run shares: its id, scratch directory, the SQS stand-in and the MariaDB admin pool. */
+/** What a run shares: its id, scratch directory, the SQS stand-in and its databases on MariaDB. */
 export class Harness {
   readonly runId = randomBytes(3).toString('hex');
   readonly dir = mkdtempSync(join(tmpdir(), 'faults-'));
@@ -33,23 +53,19 @@ export class Harness {
   private readonly clusters = new Set<Cluster>();
   private closing?: Promise<void>;
 
+  /** Every database of the run is `faults_<runId>_…`, so cleanup can never hit another's. */
+  readonly databases = new Databases(`faults_${this.runId}`, MYSQL_URL);
+
   private constructor(
-    readonly admin: Pool,
     readonly sqsServer: SqsProcess,
     readonly sqs: SQSClient,
   ) {}
 
   static async start(): Promise<Harness> {
-    const admin = adminPool();
-    try {
-      await admin.query('SELECT 1');
-    } catch (err) {
-      await admin.end().catch(() => undefined);
-      throw new Error(`MariaDB is not reachable at ${MYSQL_URL}: ${String(err)}`);
-    }
+    await new Databases('faults', MYSQL_URL).ping();
     const sqsServer = await SqsProcess.start();
     const sqs = createSqsClient({ region: 'us-east-1', endpoint: sqsServer.endpoint });
-    return new Harness(admin, sqsServer, sqs);
+    return new Harness(sqsServer, sqs);
   }
 
   async cluster(options: ClusterOptions): Promise<Cluster> {
@@ -83,11 +99,11 @@ export class Harness {
   }
 
   private async shutdown(fast: boolean): Promise<void> {
-    // Every cluster's databases are dropped before the admin pool they are dropped with ends.
     await Promise.all([...this.clusters].map((cluster) => this.release(cluster, fast)));
+    // Whatever a cluster that failed half-way left.
+    await this.databases.dropAll().catch(() => undefined);
     this.sqs.destroy();
     await this.sqsServer.stop();
-    await this.admin.end().catch(() => undefined);
   }
 }
 
@@ -183,17 +199,15 @@ export class Cluster {
   }
 
   async start(): Promise<void> {
-    const { admin, runId, dir, buildDir } = this.harness;
+    const { databases, dir, buildDir } = this.harness;
     if (this.options.ownSqs) {
       const server = await SqsProcess.start();
       const client = createSqsClient({ region: 'us-east-1', endpoint: server.endpoint });
       this.ownSqs = { server, client };
     }
-    const base = `faults_${runId}_${this.options.label}`;
-    this.customerDb = await Database.create(admin, `${base}_customer`);
-    this.salesDb = await Database.create(admin, `${base}_sales`);
-    const server = new URL(MYSQL_URL);
-    const mysqlPort = Number(server.port || 3306);
+    this.customerDb = await databases.open(`${this.options.label}_customer`);
+    this.salesDb = await databases.open(`${this.options.label}_sales`);
+    const mysqlPort = Number(new URL(MYSQL_URL).port || MYSQL_PORT);
     if (this.options.proxyCustomerDb) {
       this.customerProxy = await TcpProxy.start('127.0.0.1', mysqlPort);
     }
@@ -210,10 +224,12 @@ export class Cluster {
     const common = this.commonEnv();
     const apiPort = await freePort();
     const workerPort = await freePort();
-    this.api = new AppProcess(
-      'customer-api',
-      apiPort,
-      {
+    this.api = new AppProcess({
+      name: 'customer-api',
+      script: join(buildDir, 'customer-api', 'main.js'),
+      port: apiPort,
+      env: {
+        ...BUILT_APP_ENV,
         ...common,
         PORT: String(apiPort),
         DATABASE_URL: this.customerDb.urlVia(this.customerProxy?.port ?? mysqlPort),
@@ -221,13 +237,14 @@ export class Cluster {
         RATE_LIMIT_PER_SECOND: '0',
         ...this.options.apiEnv,
       },
-      join(dir, `${this.options.label}-customer-api.log`),
-      buildDir,
-    );
-    this.worker = new AppProcess(
-      'sales-worker',
-      workerPort,
-      {
+      logFile: join(dir, `${this.options.label}-customer-api.log`),
+    });
+    this.worker = new AppProcess({
+      name: 'sales-worker',
+      script: join(buildDir, 'sales-worker', 'main.js'),
+      port: workerPort,
+      env: {
+        ...BUILT_APP_ENV,
         ...common,
         PORT: String(workerPort),
         DATABASE_URL: this.salesDb.urlVia(this.salesProxy?.port ?? mysqlPort),
@@ -235,9 +252,8 @@ export class Cluster {
         RETRY_MAX_DELAY_SECONDS: '8',
         ...this.options.workerEnv,
       },
-      join(dir, `${this.options.label}-sales-worker.log`),
-      buildDir,
-    );
+      logFile: join(dir, `${this.options.label}-sales-worker.log`),
+    });
     this.apiHttp = new HttpClient(apiPort);
     this.workerHttp = new HttpClient(workerPort);
     // Started one after the other: both run migrations, and 2 cores start one faster.
@@ -253,34 +269,19 @@ export class Cluster {
     args: string[],
     timeoutMs = 60_000,
   ): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
-    const child = spawn(
-      process.execPath,
-      [join(this.harness.buildDir, 'queue-admin', 'main.js'), ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          NODE_PATH: join(ROOT, 'node_modules'),
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          AWS_REGION: 'us-east-1',
-          SQS_ENDPOINT: this.sqsEndpoint,
-          SALES_QUEUE: this.sales.name,
-          PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const result = await runCommand({
+      script: join(this.harness.buildDir, 'queue-admin', 'main.js'),
+      args,
+      env: {
+        ...BUILT_APP_ENV,
+        AWS_REGION: 'us-east-1',
+        SQS_ENDPOINT: this.sqsEndpoint,
+        SALES_QUEUE: this.sales.name,
+        PAYMENT_STATUS_QUEUE: this.paymentStatus.name,
       },
-    );
-    track(child);
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(timer);
-    return { code, stdout, timedOut };
+      timeoutMs,
+    });
+    return { code: result.code, stdout: result.stdout + result.stderr, timedOut: result.timedOut };
   }
 
   /** Stops the apps, closes the proxies, drops the databases; once, whoever asks. */
@@ -302,9 +303,8 @@ export class Cluster {
     await this.customerProxy?.close();
     await this.salesProxy?.close();
     await this.sqsProxy?.close();
-    const { admin } = this.harness;
-    await this.customerDb?.drop(admin).catch(() => undefined);
-    await this.salesDb?.drop(admin).catch(() => undefined);
+    await this.customerDb?.drop().catch(() => undefined);
+    await this.salesDb?.drop().catch(() => undefined);
     if (this.ownSqs) {
       this.ownSqs.client.destroy();
       await this.ownSqs.server.stop();

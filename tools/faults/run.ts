@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Harness } from './cluster';
-import { killLeftovers } from './processes';
+import { killLeftovers } from '../testing/processes';
 import { renderDetails, renderTables, ScenarioResult } from './report';
 import type { Scenario, ScenarioOutcome } from './scenario';
 import { SCENARIOS } from './scenarios';

@@ -66,7 +66,7 @@ export function logLines(path: string): Record<string, unknown>[] {
 
 /** How many messages the worker found already counted (redeliveries), from its log. */
 export function duplicatesLogged(cluster: Cluster): number {
-  return logLines(cluster.worker.logPath).filter(
+  return logLines(cluster.worker.logFile).filter(
     (l) => l.msg === 'sale recorded' && l.duplicate === true,
   ).length;
 }
@@ -90,14 +90,14 @@ export function pausesLogged(logPath: string): {
 
 /** Payments the worker recorded on a second or later delivery of their message. */
 export function recordedAfterRedelivery(cluster: Cluster): number {
-  return logLines(cluster.worker.logPath).filter(
+  return logLines(cluster.worker.logFile).filter(
     (l) => l.msg === 'sale recorded' && Number(l.attempt) > 1,
   ).length;
 }
 
 /** Deliveries the worker logged as failed and retried (failures counted against a message). */
 export function retriesLogged(cluster: Cluster): number {
-  return logLines(cluster.worker.logPath).filter(
+  return logLines(cluster.worker.logFile).filter(
     (l) => l.msg === 'payment.recorded failed; retrying',
   ).length;
 }

@@ -1,5 +1,5 @@
 import { createConnection } from 'mysql2/promise';
-import { SqsProcess } from './sqs-process';
+import { SqsProcess } from './processes';
 
 declare global {
   var __SQS_STAND_IN__: SqsProcess | undefined;

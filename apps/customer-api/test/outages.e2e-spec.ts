@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@app/messaging';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { createTestQueues, eventually, receiveAll } from '../../../tools/testing/queues';
-import { SqsProcess } from '../../../tools/testing/sqs-process';
+import { SqsProcess } from '../../../tools/testing/processes';
 import { startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
 import { runDatabaseFaultDrill } from './database-fault';
 

@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { v7 as uuidv7 } from 'uuid';
 import { databaseKinds } from '../../../tools/testing/databases';
+import { ROOT, runCommand } from '../../../tools/testing/processes';
 import { eventually, receiveAll, testSqsClient } from '../../../tools/testing/queues';
 import { OutboxMessage } from '../src/outbox/outbox-message.entity';
 import { Harness, startCustomerApi, VALID_PAYMENT } from './customer-api.harness';
-
-const ROOT = join(__dirname, '..', '..', '..');
 
 /** An outbox row as a relay (or a crashed one) would leave it. */
 function row(body: string, lease?: { owner: string; until: Date }): Partial<OutboxMessage> {
@@ -32,29 +30,16 @@ async function outboxCommand(
   api: Harness,
   args: string[],
 ): Promise<{ code: number | null; out: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-      join(ROOT, 'apps', 'customer-api', 'src', 'main.ts'),
-      'outbox',
-      ...args,
-    ],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        LOG_LEVEL: 'silent',
-        SQLITE_PATH: api.db.sqlitePath,
-        ...(api.db.url ? { DATABASE_URL: api.db.url } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const result = await runCommand({
+    script: join(ROOT, 'apps', 'customer-api', 'src', 'main.ts'),
+    args: ['outbox', ...args],
+    env: {
+      LOG_LEVEL: 'silent',
+      SQLITE_PATH: api.db.sqlitePath,
+      ...(api.db.url ? { DATABASE_URL: api.db.url } : {}),
     },
-  );
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, out };
+  });
+  return { code: result.code, out: result.stdout + result.stderr };
 }
 
 describe.each(databaseKinds())('customer-api outbox relay leases and parking (%s)', (kind) => {

@@ -1,33 +1,21 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '..', '..', '..');
+import { join } from 'node:path';
+import { ROOT, runCommand } from '../../../tools/testing/processes';
 
 /** Runs customer-api's main as a process, as the image does, and waits for it to exit. */
-function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'apps/customer-api/src/main.ts'],
-      {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '', ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`customer-api did not exit: ${stderr}`));
-    }, 45_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, stderr });
-    });
+async function start(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stderr: string }> {
+  const { code, stderr, timedOut } = await runCommand({
+    script: join(ROOT, 'apps/customer-api/src/main.ts'),
+    env,
+    timeoutMs: 45_000,
   });
+  if (timedOut) {
+    throw new Error(`customer-api did not exit: ${stderr}`);
+  }
+  return { code, stderr };
 }
 
 describe('customer-api start in production', () => {

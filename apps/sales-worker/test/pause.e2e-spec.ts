@@ -1,6 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SALES_FAILED, SALES_RECORDED } from '@app/contracts';
-import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
+import {
+  createTestDatabase,
+  databaseFault,
+  DatabaseFault,
+  databaseKinds,
+  TestDatabase,
+} from '../../../tools/testing/databases';
 import {
   createTestQueues,
   eventually,
@@ -10,7 +16,7 @@ import {
 } from '../../../tools/testing/queues';
 import { loadEnvironment } from '../src/config/config.module';
 import { Sale } from '../src/sales/sale.entity';
-import { databaseFault, DatabaseFault, messageFault, MessageFault } from './faults';
+import { messageFault, MessageFault } from './faults';
 import {
   encoded,
   paymentRecorded,

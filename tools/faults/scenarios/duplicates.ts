@@ -5,7 +5,10 @@ import { mapLimit } from '../http';
 import { settle, verify } from '../invariants';
 import { AcceptedPayment, Load, PaymentFactory } from '../load';
 import { Scenario, withCluster } from '../scenario';
-import type { PaymentView } from '../../../apps/customer-api/src/payments/payment.view';
+import type { components } from '../../../docs/openapi/customer-api';
+
+/** GET /payments/{requestId}'s answer, as the published OpenAPI document describes it. */
+type PaymentView = components['schemas']['Payment'];
 
 /** Copies of each processed message injected into `sales`. */
 const COPIES = 2;

@@ -73,7 +73,7 @@ function longOutage({ id, label, name, db }: OutagePlan): Scenario {
             apiFaults: db === 'customer' ? [{ from: cutAt, to: restoredAt + 5_000 }] : [],
             settleTimeoutMs: 120_000,
           });
-          const pauses = pausesLogged(cluster[app].logPath);
+          const pauses = pausesLogged(cluster[app].logFile);
           const pausedAfter = await pausedGauge(cluster, app);
           const retried = retriesLogged(cluster);
           if (pausedDuring < 1) {

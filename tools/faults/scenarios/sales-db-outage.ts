@@ -32,7 +32,7 @@ export const salesDbOutage: Scenario = {
       const result = await load.result;
       const verdict = await verify(cluster, { loads: [result] });
       // The worker pauses instead of spending deliveries: nothing counted as a failure.
-      const pauses = pausesLogged(cluster.worker.logPath);
+      const pauses = pausesLogged(cluster.worker.logFile);
       const retried = retriesLogged(cluster);
       const redelivered = recordedAfterRedelivery(cluster);
       if (pauses.paused < 1 || pauses.resumed !== pauses.paused) {

@@ -55,7 +55,7 @@ export const statusQueueDeleted: Scenario = {
         log(`payment-status created again after ${seconds(Date.now() - deletedAt)}`);
         const result = await load.result;
         const verdict = await verify(cluster, { loads: [result], settleTimeoutMs: 90_000 });
-        const pauses = pausesLogged(cluster.worker.logPath);
+        const pauses = pausesLogged(cluster.worker.logFile);
         const retried = retriesLogged(cluster);
         if (pauses.paused < 1) {
           verdict.failures.push('the worker never paused while its report queue was gone');
@@ -107,7 +107,7 @@ export const rateCapBacklog: Scenario = {
         }).result;
         log(`${result.accepted.length} payments accepted; draining at 1/s`);
         const verdict = await verify(cluster, { loads: [result], settleTimeoutMs: 240_000 });
-        const recorded = logLines(cluster.worker.logPath).filter((l) => l.msg === 'sale recorded');
+        const recorded = logLines(cluster.worker.logFile).filter((l) => l.msg === 'sale recorded');
         const redelivered = recordedAfterRedelivery(cluster);
         const duplicates = duplicatesLogged(cluster);
         const times = recorded.map((l) => Number(l.time)).sort((a, b) => a - b);

@@ -1,3 +1,5 @@
+// The app's public entry point to its schema: tools (the bench, the fault suite, test
+// databases) import this list and nothing else of the app's database code.
 import { Initial1795709877047 } from './1795709877047-Initial';
 import { BinaryIdentifiers1795997789963 } from './1795997789963-BinaryIdentifiers';
 import { LeasesParkingReasks1796300000000 } from './1796300000000-LeasesParkingReasks';

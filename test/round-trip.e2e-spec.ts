@@ -2,19 +2,18 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import request from 'supertest';
 import type { DeadLetter } from '@app/messaging';
-import { run as runQueueAdmin } from '../../queue-admin/src/main';
-import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
-import {
-  createTestQueues,
-  eventually,
-  testSqsClient,
-  TestQueues,
-} from '../../../tools/testing/queues';
+import { run as runQueueAdmin } from '../apps/queue-admin/src/main';
+import { createTestDatabase, databaseKinds, TestDatabase } from '../tools/testing/databases';
+import { createTestQueues, eventually, testSqsClient, TestQueues } from '../tools/testing/queues';
 import { shutDownService } from '@app/platform';
-import { createApp as createCustomerApi } from '../../customer-api/src/bootstrap';
-import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/config.module';
-import { MessageFault, messageFault } from './faults';
-import { QueueInbox, startSalesWorker, Worker } from './sales-worker.harness';
+import { createApp as createCustomerApi } from '../apps/customer-api/src/bootstrap';
+import { loadEnvironment as loadCustomerApiEnvironment } from '../apps/customer-api/src/config/config.module';
+import { MessageFault, messageFault } from '../apps/sales-worker/test/faults';
+import {
+  QueueInbox,
+  startSalesWorker,
+  Worker,
+} from '../apps/sales-worker/test/sales-worker.harness';
 
 /** Both services as `npm start` runs them, each on its own DB, meeting only through the queues. */
 const MAX_ATTEMPTS = 2;

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { freePort } from './ports';
+import { freePort } from '../tools/testing/ports';
+import { ROOT } from '../tools/testing/processes';
 
-const ROOT = join(__dirname, '..', '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 /** The README's code blocks marked `<!-- readme-test -->`, in order. */
