@@ -8,7 +8,7 @@ import { createTestQueues, TestQueues } from '../../../tools/testing/queues';
 import { shutDownService } from '@app/platform';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../src/bootstrap';
-import { loadEnvironment } from '../src/config/config.module';
+import { loadEnvironment } from '../src/config/environment.module';
 
 export interface Harness {
   app: NestFastifyApplication;

@@ -8,7 +8,7 @@ import {
   testSqsClient,
   TestQueues,
 } from '../../../tools/testing/queues';
-import { loadEnvironment } from '../src/config/config.module';
+import { loadEnvironment } from '../src/config/environment.module';
 import { Sale } from '../src/sales/sale.entity';
 import { databaseFault, DatabaseFault, messageFault, MessageFault } from './faults';
 import {

@@ -12,7 +12,7 @@ import {
 } from '../../../tools/testing/queues';
 import { shutDownService } from '@app/platform';
 import { createApp as createCustomerApi } from '../../customer-api/src/bootstrap';
-import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/config.module';
+import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/environment.module';
 import { MessageFault, messageFault } from './faults';
 import { QueueInbox, startSalesWorker, Worker } from './sales-worker.harness';
 

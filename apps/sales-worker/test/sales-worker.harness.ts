@@ -16,7 +16,7 @@ import { dataSourceOptions } from '@app/platform';
 import { shutDownService } from '@app/platform';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../src/bootstrap';
-import { loadEnvironment } from '../src/config/config.module';
+import { loadEnvironment } from '../src/config/environment.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
 import { ENTITIES } from '../src/database/entities';
 

@@ -27,7 +27,7 @@ import { Sale } from './sale.entity';
 import { SALES_MESSAGE_SECONDS, SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
 import { SalesService } from './sales.service';
 import { StatusReporter } from './status.reporter';
-import { Throttle } from './throttle';
+import { Throttle } from '@app/platform/throttle';
 
 /** Names the sales DB in logs and the consumer_paused metric. */
 export const SALES_DB_DEPENDENCY = 'sales DB';

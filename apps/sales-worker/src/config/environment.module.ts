@@ -12,10 +12,10 @@ export function loadEnvironment(
 /** The validated environment, injectable by its class everywhere. */
 @Global()
 @Module({})
-export class ConfigModule {
+export class EnvironmentModule {
   static forRoot(env: SalesWorkerEnvironment): DynamicModule {
     return {
-      module: ConfigModule,
+      module: EnvironmentModule,
       providers: [{ provide: SalesWorkerEnvironment, useValue: env }],
       exports: [SalesWorkerEnvironment],
     };
