@@ -1,34 +1,40 @@
-/** At most `limit` calls of `run` at once; the others wait, first come first served. */
+/**
+ * At most `limit` units of work at once (a call holds `weight` of them); the others wait, first
+ * come first served.
+ */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { weight: number; admit: () => void }[] = [];
 
-  constructor(private readonly limit: number) {
+  constructor(readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 1) {
       throw new RangeError(`a semaphore needs a limit of at least 1, not ${limit}`);
     }
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) {
-      // The slot is handed over by release(), so `active` never drops between two holders.
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async run<T>(work: () => Promise<T>, weight = 1): Promise<T> {
+    if (!Number.isInteger(weight) || weight < 1 || weight > this.limit) {
+      throw new RangeError(`a weight must be from 1 to ${this.limit}, not ${weight}`);
+    }
+    if (this.waiting.length > 0 || this.active + weight > this.limit) {
+      // Its units are counted by release(), so `active` never drops between two holders.
+      await new Promise<void>((admit) => this.waiting.push({ weight, admit }));
     } else {
-      this.active += 1;
+      this.active += weight;
     }
     try {
       return await work();
     } finally {
-      this.release();
+      this.release(weight);
     }
   }
 
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) {
-      next();
-    } else {
-      this.active -= 1;
+  private release(weight: number): void {
+    this.active -= weight;
+    while (this.waiting.length > 0 && this.active + this.waiting[0].weight <= this.limit) {
+      const next = this.waiting.shift()!;
+      this.active += next.weight;
+      next.admit();
     }
   }
 }
@@ -64,17 +70,17 @@ export class TokenBucket {
     this.updatedAt = clock.now();
   }
 
-  /** Reserves a token and answers how many milliseconds to wait until it is due. */
-  reserve(): number {
+  /** Reserves `count` tokens and answers how many milliseconds to wait until the last is due. */
+  reserve(count = 1): number {
     const now = this.clock.now();
     const refilled = ((now - this.updatedAt) / 1000) * this.ratePerSecond;
-    this.tokens = Math.min(this.burst, this.tokens + refilled) - 1;
+    this.tokens = Math.min(this.burst, this.tokens + refilled) - count;
     this.updatedAt = now;
     return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSecond) * 1000);
   }
 
-  async take(): Promise<void> {
-    const waitMs = this.reserve();
+  async take(count = 1): Promise<void> {
+    const waitMs = this.reserve(count);
     if (waitMs > 0) {
       await this.clock.sleep(waitMs);
     }
@@ -90,24 +96,43 @@ export interface ThrottleOptions {
 
 /**
  * Backpressure in front of a downstream (the sales DB): a concurrency limit and an optional rate
- * cap. The burst is one second's worth, so a full batch is not let through at once.
+ * cap, counted in items (a call may carry several). The burst is one second's worth, so a full
+ * batch is not let through at once.
  */
 export class Throttle {
   private readonly slots: Semaphore;
   private readonly bucket?: TokenBucket;
+  /** The most items one call may carry: within both the concurrency and the burst. */
+  readonly maxItems: number;
 
   constructor({ concurrency, ratePerSecond }: ThrottleOptions, clock?: Clock) {
     this.slots = new Semaphore(concurrency);
+    this.maxItems = concurrency;
     if (ratePerSecond > 0) {
-      this.bucket = new TokenBucket(ratePerSecond, Math.max(1, ratePerSecond), clock);
+      const burst = Math.max(1, ratePerSecond);
+      this.bucket = new TokenBucket(ratePerSecond, burst, clock);
+      this.maxItems = Math.min(concurrency, Math.floor(burst));
     }
   }
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    // The token is taken inside the slot: waiting for a slot must not use up tokens.
+  /** Runs `work` for `items` items (at most maxItems) once their slots and tokens are free. */
+  run<T>(work: () => Promise<T>, items = 1): Promise<T> {
+    if (items > this.maxItems) {
+      throw new RangeError(`a call carries at most ${this.maxItems} items, not ${items}`);
+    }
+    // The tokens are taken inside the slots: waiting for a slot must not use up tokens.
     return this.slots.run(async () => {
-      await this.bucket?.take();
+      await this.bucket?.take(items);
       return work();
-    });
+    }, items);
+  }
+
+  /** Splits `items` into the calls run() accepts. */
+  chunks<T>(items: readonly T[]): T[][] {
+    const chunks: T[][] = [];
+    for (let i = 0; i < items.length; i += this.maxItems) {
+      chunks.push(items.slice(i, i + this.maxItems));
+    }
+    return chunks;
   }
 }
