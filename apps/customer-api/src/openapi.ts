@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject } from '@nestjs/swagger';
-import { serveOpenApi } from '@app/platform';
+import { serveOpenApi } from '@app/platform/openapi';
 
 /** customer-api's OpenAPI document, the source of truth for its API (docs/api.md explains it). */
 export function serveCustomerApiDocument(app: INestApplication): OpenAPIObject {

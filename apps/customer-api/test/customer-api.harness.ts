@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../tools/testing/databases';
 import { OpenApiResponseValidator, RecordedResponse } from '../../../tools/testing/openapi';
 import { createTestQueues, TestQueues } from '../../../tools/testing/queues';
-import { shutDownService } from '@app/platform';
+import { shutDownService } from '@app/platform/service-lifecycle';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../src/bootstrap';
 import { loadEnvironment } from '../src/config/environment.module';

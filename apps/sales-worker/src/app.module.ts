@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { MessagingModule, SqsReadinessCheck } from '@app/messaging';
-import { ServiceCoreModule } from '@app/platform';
+import { MessagingModule } from '@app/messaging/messaging.module';
+import { SqsReadinessCheck } from '@app/messaging/sqs-readiness.check';
+import { ServiceCoreModule } from '@app/platform/service-core.module';
 import { EnvironmentModule } from './config/environment.module';
 import { SalesWorkerEnvironment } from './config/environment';
 import { ENTITIES } from './database/entities';

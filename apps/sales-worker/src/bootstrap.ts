@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { DocumentBuilder } from '@nestjs/swagger';
-import { createServiceApp, serveOpenApi } from '@app/platform';
+import { serveOpenApi } from '@app/platform/openapi';
+import { createServiceApp } from '@app/platform/service-lifecycle';
 import { AppModule } from './app.module';
 import { SalesWorkerEnvironment } from './config/environment';
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runService } from '@app/platform';
+import { runService } from '@app/platform/service-lifecycle';
 import { createApp } from './bootstrap';
 import { loadEnvironment } from './config/environment.module';
 

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import request from 'supertest';
-import type { DeadLetter } from '@app/messaging';
+import type { DeadLetter } from '@app/messaging/dead-letters';
 import { run as runQueueAdmin } from '../../queue-admin/src/main';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
 import {
@@ -10,7 +10,7 @@ import {
   testSqsClient,
   TestQueues,
 } from '../../../tools/testing/queues';
-import { shutDownService } from '@app/platform';
+import { shutDownService } from '@app/platform/service-lifecycle';
 import { createApp as createCustomerApi } from '../../customer-api/src/bootstrap';
 import { loadEnvironment as loadCustomerApiEnvironment } from '../../customer-api/src/config/environment.module';
 import { MessageFault, messageFault } from './faults';

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { validateEnvironment } from '@app/platform';
+import { validateEnvironment } from '@app/platform/config';
 import { loadApiKeys } from '../auth/api-keys';
 import { CustomerApiEnvironment } from './environment';
 

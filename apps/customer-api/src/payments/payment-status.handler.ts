@@ -8,14 +8,12 @@ import {
   SALES_FAILED,
   SALES_RECORDED,
 } from '@app/contracts';
-import {
-  BatchProcessor,
-  classifyFailure,
-  QueueDirectory,
-  ReceivePacer,
-  reportPauses,
-} from '@app/messaging';
-import { isDatabaseUnavailable } from '@app/platform';
+import { BatchProcessor } from '@app/messaging/batch-processor';
+import { reportPauses } from '@app/messaging/consumer-breaker';
+import { classifyFailure } from '@app/messaging/failure-kind';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { ReceivePacer } from '@app/messaging/receive-pacer';
+import { isDatabaseUnavailable } from '@app/platform/database-errors';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentStatusService } from './payment-status.service';

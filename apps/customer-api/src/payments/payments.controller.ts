@@ -10,7 +10,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiProblems, InputPipe, InvalidInputError } from '@app/platform';
+import { InvalidInputError } from '@app/platform/errors';
+import { ApiProblems } from '@app/platform/openapi';
+import { InputPipe } from '@app/platform/validation';
 import { clientIdOf } from '../auth/client-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { Preferences } from './dto/prefer-header';

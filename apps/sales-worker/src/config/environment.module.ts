@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { validateEnvironment } from '@app/platform';
+import { validateEnvironment } from '@app/platform/config';
 import { SalesWorkerEnvironment } from './environment';
 
 /** Reads and validates the environment; a bad or missing variable stops start-up naming it. */

@@ -13,15 +13,15 @@ import {
 } from '@app/contracts';
 import {
   BatchProcessor,
-  classifyFailure,
   GiveUp,
   GiveUpOutcome,
-  QueueDirectory,
   ReceivedMessage,
-  ReceivePacer,
-  reportPauses,
-} from '@app/messaging';
-import { isDatabaseUnavailable } from '@app/platform';
+} from '@app/messaging/batch-processor';
+import { reportPauses } from '@app/messaging/consumer-breaker';
+import { classifyFailure } from '@app/messaging/failure-kind';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { ReceivePacer } from '@app/messaging/receive-pacer';
+import { isDatabaseUnavailable } from '@app/platform/database-errors';
 import { Throttle } from '@app/platform/throttle';
 import { SalesWorkerEnvironment } from '../config/environment';
 import { Sale } from './sale.entity';

@@ -1,7 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { isUUID } from 'class-validator';
-import { ApiProblems, InputPipe, InvalidInputError } from '@app/platform';
+import { InvalidInputError } from '@app/platform/errors';
+import { ApiProblems } from '@app/platform/openapi';
+import { InputPipe } from '@app/platform/validation';
 import { SalesQueryDto } from './dto/sales-query.dto';
 import { MonthlyTotalsView, SaleView, toMonthlyTotalsView, toSaleView } from './sale.view';
 import { SalesService } from './sales.service';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PaymentRecordedV1 } from '@app/contracts';
-import { dataSourceOptions, initializeDataSource } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
+import { initializeDataSource } from '@app/platform/database-migrations';
 import { ENTITIES } from '../database/entities';
 import { MIGRATIONS } from '../database/migrations';
 import { MonthlyTotal } from './monthly-total.entity';

@@ -6,7 +6,9 @@ import {
   SalesFailedV1,
   SalesRecordedV1,
 } from '@app/contracts';
-import { createSqsClient, DependencyUnavailableError, QueueDirectory } from '@app/messaging';
+import { DependencyUnavailableError } from '@app/messaging/failure-kind';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { createTestQueues, receiveAll, testSqsClient } from '../../../../tools/testing/queues';
 import { REPORT_QUEUE_DEPENDENCY, StatusReport, StatusReporter } from './status.reporter';
 

@@ -1,7 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
 import { encodeMessage, PAYMENT_STATUS_QUEUE, PaymentStatusMessage } from '@app/contracts';
-import { DependencyUnavailableError, publishBatch, QueueDirectory } from '@app/messaging';
+import { DependencyUnavailableError } from '@app/messaging/failure-kind';
+import { publishBatch } from '@app/messaging/message-publisher';
+import { QueueDirectory } from '@app/messaging/queue-directory';
 
 /** Names the report queue in errors, logs and the consumer_paused metric. */
 export const REPORT_QUEUE_DEPENDENCY = 'payment-status queue';
