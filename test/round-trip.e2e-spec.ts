@@ -1,13 +1,13 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import request from 'supertest';
-import type { DeadLetter } from '@app/messaging';
+import type { DeadLetter } from '@app/messaging/dead-letters';
 import { run as runQueueAdmin } from '../apps/queue-admin/src/main';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../tools/testing/databases';
 import { createTestQueues, eventually, testSqsClient, TestQueues } from '../tools/testing/queues';
-import { shutDownService } from '@app/platform';
+import { shutDownService } from '@app/platform/service-lifecycle';
 import { createApp as createCustomerApi } from '../apps/customer-api/src/bootstrap';
-import { loadEnvironment as loadCustomerApiEnvironment } from '../apps/customer-api/src/config/config.module';
+import { loadEnvironment as loadCustomerApiEnvironment } from '../apps/customer-api/src/config/environment.module';
 import { MessageFault, messageFault } from '../apps/sales-worker/test/faults';
 import {
   QueueInbox,

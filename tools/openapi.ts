@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { createSqsClient, DEFAULT_QUEUE_SETUP, ensureQueues } from '@app/messaging';
+import { DEFAULT_QUEUE_SETUP, ensureQueues } from '@app/messaging/queue-setup';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { build } from './build';
 import { AppProcess } from './launcher/app-process';
 import { startSqsStandIn } from './sqs-stand-in';

@@ -6,7 +6,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import { createSqsClient, CreatedQueue, ensureQueues, QueueSetupOptions } from '@app/messaging';
+import { CreatedQueue, ensureQueues, QueueSetupOptions } from '@app/messaging/queue-setup';
+import { createSqsClient } from '@app/messaging/sqs-client';
 
 export function testSqsClient(): SQSClient {
   const endpoint = process.env.TEST_SQS_ENDPOINT;

@@ -2,16 +2,17 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream } from 'pino';
-import { PAYMENT_STATUS_QUEUE } from '@app/contracts';
-import { ServiceCoreModule } from '@app/platform';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { MessagingModule } from '@app/messaging/messaging.module';
+import { SqsReadinessCheck } from '@app/messaging/sqs-readiness.check';
+import { ServiceCoreModule } from '@app/platform/service-core.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ClientThrottlerGuard } from './auth/client-throttler.guard';
-import { ConfigModule } from './config/config.module';
+import { EnvironmentModule } from './config/environment.module';
 import { CustomerApiEnvironment } from './config/environment';
 import { ENTITIES } from './database/entities';
 import { MIGRATIONS } from './database/migrations';
 import { OutboxModule } from './outbox/outbox.module';
-import { PaymentStatusHandler } from './payments/payment-status.handler';
 import { PaymentsModule } from './payments/payments.module';
 
 @Module({})
@@ -20,14 +21,23 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(env),
+        EnvironmentModule.forRoot(env),
         ServiceCoreModule.forRoot({
           service: 'customer-api',
           env,
           entities: ENTITIES,
           migrations: MIGRATIONS,
-          consumes: { queue: PAYMENT_STATUS_QUEUE, batchSize: 10, handler: PaymentStatusHandler },
+          readinessChecks: [SqsReadinessCheck],
           logDestination,
+        }),
+        // Publishes to sales (the outbox), consumes payment-status (PaymentStatusHandler).
+        MessagingModule.forRoot({
+          env,
+          queues: {
+            [SALES_QUEUE]: env.SALES_QUEUE,
+            [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE,
+          },
+          consumes: { queue: PAYMENT_STATUS_QUEUE, batchSize: 10 },
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 1_000, limit: env.RATE_LIMIT_PER_SECOND }],

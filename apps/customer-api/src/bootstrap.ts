@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { createServiceApp } from '@app/platform';
+import { createServiceApp } from '@app/platform/service-lifecycle';
 import { AppModule } from './app.module';
 import { CustomerApiEnvironment } from './config/environment';
 import { serveCustomerApiDocument } from './openapi';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { runService } from '@app/platform';
+import { runService } from '@app/platform/service-lifecycle';
 import { createApp } from './bootstrap';
-import { loadEnvironment } from './config/config.module';
+import { loadEnvironment } from './config/environment.module';
 import { runOutboxCommand } from './outbox/outbox.command';
 
 if (process.argv[2] === 'outbox') {

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject } from '@nestjs/swagger';
-import { ProblemWording, serveOpenApi } from '@app/platform';
+import { ProblemWording, serveOpenApi } from '@app/platform/openapi';
 
 /** customer-api's problem+json answers, as its document words them. */
 const PROBLEMS: ProblemWording = {

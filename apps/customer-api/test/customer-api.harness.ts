@@ -5,10 +5,10 @@ import request from 'supertest';
 import { createTestDatabase, DatabaseKind, TestDatabase } from '../../../tools/testing/databases';
 import { OpenApiResponseValidator, RecordedResponse } from '../../../tools/testing/openapi';
 import { createTestQueues, TestQueues } from '../../../tools/testing/queues';
-import { shutDownService } from '@app/platform';
+import { shutDownService } from '@app/platform/service-lifecycle';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../src/bootstrap';
-import { loadEnvironment } from '../src/config/config.module';
+import { loadEnvironment } from '../src/config/environment.module';
 
 export interface Harness {
   app: NestFastifyApplication;

@@ -1,4 +1,4 @@
-import { createSqsClient } from '@app/messaging';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { createTestDatabase, DatabaseKind } from '../../../tools/testing/databases';
 import { createTestQueues, eventually } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';

@@ -1,4 +1,4 @@
-import { createSqsClient } from '@app/messaging';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { databaseKinds } from '../../../tools/testing/databases';
 import { startCustomerApi } from './customer-api.harness';
 import { runDatabaseFaultDrill } from './database-fault';

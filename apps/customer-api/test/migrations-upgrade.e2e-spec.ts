@@ -1,6 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, initializeDataSource } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
+import { initializeDataSource } from '@app/platform/database-migrations';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { ENTITIES } from '../src/database/entities';
 import { MIGRATIONS } from '../src/database/migrations';

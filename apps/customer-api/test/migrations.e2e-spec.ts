@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { ENTITIES } from '../src/database/entities';
 import { MIGRATIONS } from '../src/database/migrations';

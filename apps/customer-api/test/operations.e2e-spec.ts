@@ -2,7 +2,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { type AddressInfo, connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeMessage, SalesRecordedV1 } from '@app/contracts';
-import { createSqsClient } from '@app/messaging';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { createTestQueues, eventually } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';

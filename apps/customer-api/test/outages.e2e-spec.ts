@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createSqsClient } from '@app/messaging';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { createTestQueues, eventually, receiveAll } from '../../../tools/testing/queues';
 import { SqsProcess } from '../../../tools/testing/processes';
@@ -82,7 +82,7 @@ describe.each(databaseKinds())('customer-api when SQS is down (%s)', (kind) => {
 });
 
 async function createTestQueuesAgain(sqs: SQSClient, ...names: string[]): Promise<void> {
-  const { ensureQueues } = await import('@app/messaging');
+  const { ensureQueues } = await import('@app/messaging/queue-setup');
   await ensureQueues(sqs, names, {
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 30,

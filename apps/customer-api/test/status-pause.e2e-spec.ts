@@ -1,5 +1,6 @@
 import { encodeMessage, SalesRecordedV1 } from '@app/contracts';
-import { createSqsClient, publishBatch } from '@app/messaging';
+import { publishBatch } from '@app/messaging/message-publisher';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { createTestDatabase, databaseKinds } from '../../../tools/testing/databases';
 import { createTestQueues, eventually, queueDepth } from '../../../tools/testing/queues';
 import { TcpProxy } from '../../../tools/testing/tcp-proxy';

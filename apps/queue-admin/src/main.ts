@@ -11,14 +11,10 @@
  */
 import { parseArgs } from 'node:util';
 import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import {
-  createSqsClient,
-  DEFAULT_QUEUE_SETUP,
-  ensureQueues,
-  listDeadLetters,
-  QueueDirectory,
-  redriveDeadLetters,
-} from '@app/messaging';
+import { listDeadLetters, redriveDeadLetters } from '@app/messaging/dead-letters';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { DEFAULT_QUEUE_SETUP, ensureQueues } from '@app/messaging/queue-setup';
+import { createSqsClient } from '@app/messaging/sqs-client';
 import { terminalSafe, terminalSafeJson } from './terminal-safe';
 import { HELP } from './help';
 import { resolveSqsTarget } from './local-stand-in';

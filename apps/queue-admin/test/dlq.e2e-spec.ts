@@ -5,7 +5,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { DeadLetter } from '@app/messaging';
+import type { DeadLetter } from '@app/messaging/dead-letters';
 import { createTestQueues, queueDepth, testSqsClient } from '../../../tools/testing/queues';
 import { run } from '../src/main';
 

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject } from '@nestjs/swagger';
-import { ProblemWording, serveOpenApi } from '@app/platform';
+import { ProblemWording, serveOpenApi } from '@app/platform/openapi';
 
 /**
  * sales-worker's problem+json answers, as its document words them. The wording is the one the

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EncodedMessage, SALES_FAILED, SALES_RECORDED } from '@app/contracts';
-import { FAILURE_ATTRIBUTES } from '@app/messaging';
+import { FAILURE_ATTRIBUTES } from '@app/messaging/batch-processor';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
 import {
   createTestQueues,

@@ -1,6 +1,6 @@
 import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
 import { ENTITIES } from '../src/database/entities';
 import { MIGRATIONS } from '../src/database/migrations';

@@ -14,7 +14,7 @@ import {
   testSqsClient,
   TestQueues,
 } from '../../../tools/testing/queues';
-import { loadEnvironment } from '../src/config/config.module';
+import { loadEnvironment } from '../src/config/environment.module';
 import { Sale } from '../src/sales/sale.entity';
 import { messageFault, MessageFault } from './faults';
 import {

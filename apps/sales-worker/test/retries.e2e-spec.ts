@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SALES_FAILED, SALES_RECORDED } from '@app/contracts';
-import { retryDelaySeconds, RetryPolicy } from '@app/messaging';
+import { retryDelaySeconds, RetryPolicy } from '@app/messaging/retry-policy';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../../../tools/testing/databases';
 import {
   createTestQueues,

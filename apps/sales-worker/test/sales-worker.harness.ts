@@ -9,14 +9,15 @@ import {
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { encodeMessage, EncodedMessage, PaymentRecordedV1 } from '@app/contracts';
-import { ConsumerDrain, publishBatch } from '@app/messaging';
+import { ConsumerDrain } from '@app/messaging/consumer-drain';
+import { publishBatch } from '@app/messaging/message-publisher';
 import type { TestDatabase } from '../../../tools/testing/databases';
 import { eventually, receiveAll, TestQueues } from '../../../tools/testing/queues';
-import { dataSourceOptions } from '@app/platform';
-import { shutDownService } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
+import { shutDownService } from '@app/platform/service-lifecycle';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../src/bootstrap';
-import { loadEnvironment } from '../src/config/config.module';
+import { loadEnvironment } from '../src/config/environment.module';
 import { SalesWorkerEnvironment } from '../src/config/environment';
 import { ENTITIES } from '../src/database/entities';
 

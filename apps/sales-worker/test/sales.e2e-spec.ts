@@ -1,6 +1,6 @@
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SALES_RECORDED } from '@app/contracts';
-import { ensureQueues } from '@app/messaging';
+import { ensureQueues } from '@app/messaging/queue-setup';
 import {
   createTestDatabase,
   DatabaseKind,

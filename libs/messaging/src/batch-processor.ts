@@ -80,12 +80,18 @@ type Outcome = 'ack' | { delaySeconds: number };
 const HAND_BACK: Outcome = { delaySeconds: 0 };
 
 /**
+ * Handles the messages of one round together; answers one settled outcome per message, in
+ * order. A rejection is that message's failure; a throw fails every message of the round.
+ */
+export type BatchHandle = (messages: ReceivedMessage[]) => Promise<PromiseSettledResult<unknown>[]>;
+
+/**
  * Decides the fate of each message of a received batch, so that one message never holds up the
  * others:
  * - handled: acknowledged (returned, so the consumer deletes it);
  * - an infrastructure failure: the breaker pauses the consumer; the message stays in hand (the
- *   heartbeat keeps it invisible) and is tried again when the dependency is back, at no cost to
- *   its deliveries; on shutdown it is handed back at once;
+ *   heartbeat keeps it invisible) and is tried again, with the others still in hand, when the
+ *   dependency is back, at no cost to its deliveries; on shutdown it is handed back at once;
  * - a transient failure: left on the queue, invisible for an exponential backoff set with
  *   ChangeMessageVisibility; on its last attempt (retry.maxAttempts) it is given up on;
  * - permanent, or given up: `onGiveUp` runs, the message is copied to the DLQ with its reason,
@@ -95,10 +101,20 @@ const HAND_BACK: Outcome = { delaySeconds: 0 };
 export class BatchProcessor {
   constructor(private readonly options: BatchProcessorOptions) {}
 
-  async process(
+  /** Handles each message on its own (all at once); see processBatch. */
+  process(
     messages: readonly Message[],
     handle: (message: ReceivedMessage) => Promise<void>,
   ): Promise<Message[]> {
+    return this.processBatch(messages, (round) => Promise.allSettled(round.map(handle)));
+  }
+
+  /**
+   * Hands the batch to `handle` in one call, then again with the messages an infrastructure
+   * failure left in hand, once the breaker lets them through, until each has an outcome.
+   * Answers the messages to acknowledge.
+   */
+  async processBatch(messages: readonly Message[], handle: BatchHandle): Promise<Message[]> {
     const { sqs, queueUrl, visibilityTimeoutSeconds, onHeartbeatError } = this.options;
     const heartbeat = new VisibilityHeartbeat({
       sqs,
@@ -109,23 +125,27 @@ export class BatchProcessor {
     heartbeat.hold(messages);
     const acked: Message[] = [];
     const delays: { message: Message; seconds: number }[] = [];
+    const settled = (received: ReceivedMessage, outcome: Outcome): void => {
+      heartbeat.release(received.raw);
+      if (outcome === 'ack') {
+        acked.push(received.raw);
+      } else {
+        delays.push({ message: received.raw, seconds: outcome.delaySeconds });
+      }
+    };
+    let inHand = messages.map((raw): ReceivedMessage => ({
+      raw,
+      attempt: receiveCountOf(raw),
+      correlationId: readMetadata(raw.MessageAttributes).correlationId,
+    }));
     try {
-      await Promise.all(
-        messages.map(async (raw) => {
-          const received: ReceivedMessage = {
-            raw,
-            attempt: receiveCountOf(raw),
-            correlationId: readMetadata(raw.MessageAttributes).correlationId,
-          };
-          const outcome = await this.settle(received, handle);
-          heartbeat.release(raw);
-          if (outcome === 'ack') {
-            acked.push(raw);
-          } else {
-            delays.push({ message: raw, seconds: outcome.delaySeconds });
-          }
-        }),
-      );
+      while (inHand.length > 0) {
+        if (!(await this.admitted())) {
+          inHand.forEach((received) => settled(received, HAND_BACK));
+          break;
+        }
+        inHand = await this.round(inHand, handle, settled);
+      }
     } finally {
       await heartbeat.stop();
     }
@@ -133,58 +153,73 @@ export class BatchProcessor {
     return acked;
   }
 
-  /** Tries a message until it has an outcome; infrastructure failures wait for the breaker. */
-  private async settle(
-    received: ReceivedMessage,
-    handle: (message: ReceivedMessage) => Promise<void>,
-  ): Promise<Outcome> {
-    const { breaker, classify } = this.options;
-    for (;;) {
-      try {
-        await breaker?.admit();
-      } catch (err) {
-        if (err instanceof ConsumerStoppedError) {
-          return HAND_BACK;
-        }
-        throw err;
+  /** Waits while the breaker is open; false once the consumer is stopping. */
+  private async admitted(): Promise<boolean> {
+    try {
+      await this.options.breaker?.admit();
+      return true;
+    } catch (err) {
+      if (err instanceof ConsumerStoppedError) {
+        return false;
       }
-      const startedAt = Date.now();
-      try {
-        const outcome = await this.attempt(received, handle);
-        breaker?.succeeded(startedAt);
-        return outcome;
-      } catch (err) {
-        const failure = classify(err);
-        if (!breaker || failure.kind !== 'infrastructure') {
-          // Giving up failed for a reason of its own: the dependencies answered.
-          breaker?.succeeded(startedAt);
-          return this.backoff(received, err);
-        }
-        breaker.failed(failure.dependency, err);
-      }
+      throw err;
     }
   }
 
-  /** One try; throws only for an infrastructure failure (or an error giving up). */
-  private async attempt(
-    received: ReceivedMessage,
-    handle: (message: ReceivedMessage) => Promise<void>,
-  ): Promise<Outcome> {
+  /** One try of every message in hand; answers those an infrastructure failure kept. */
+  private async round(
+    inHand: ReceivedMessage[],
+    handle: BatchHandle,
+    settled: (received: ReceivedMessage, outcome: Outcome) => void,
+  ): Promise<ReceivedMessage[]> {
+    const { breaker, classify } = this.options;
+    const startedAt = Date.now();
+    let results: PromiseSettledResult<unknown>[];
     try {
-      await handle(received);
-      return 'ack';
+      results = await handle(inHand);
     } catch (err) {
-      const failure = this.options.classify(err);
-      if (failure.kind === 'infrastructure') {
-        throw err;
-      }
-      const permanent = failure.kind === 'permanent';
-      if (permanent || isLastAttempt(received.attempt, this.options.retry)) {
-        await this.giveUp(received, asGiveUp(err, received.attempt, permanent));
-        return 'ack';
-      }
-      return this.backoff(received, err);
+      results = inHand.map(() => ({ status: 'rejected', reason: err }));
     }
+    const kept: ReceivedMessage[] = [];
+    await Promise.all(
+      inHand.map(async (received, i) => {
+        const result = results[i] ?? {
+          status: 'rejected',
+          reason: new Error('the handler answered fewer outcomes than it was given messages'),
+        };
+        try {
+          const outcome =
+            result.status === 'fulfilled' ? 'ack' : await this.failed(received, result.reason);
+          breaker?.succeeded(startedAt);
+          settled(received, outcome);
+        } catch (err) {
+          const failure = classify(err);
+          if (breaker && failure.kind === 'infrastructure') {
+            breaker.failed(failure.dependency, err);
+            kept.push(received);
+            return;
+          }
+          // Giving up failed for a reason of its own: the dependencies answered.
+          breaker?.succeeded(startedAt);
+          settled(received, this.backoff(received, err));
+        }
+      }),
+    );
+    return kept;
+  }
+
+  /** A message's failure: its outcome, or throws an infrastructure failure (or one giving up). */
+  private async failed(received: ReceivedMessage, err: unknown): Promise<Outcome> {
+    const failure = this.options.classify(err);
+    if (failure.kind === 'infrastructure') {
+      throw err;
+    }
+    const permanent = failure.kind === 'permanent';
+    if (permanent || isLastAttempt(received.attempt, this.options.retry)) {
+      await this.giveUp(received, asGiveUp(err, received.attempt, permanent));
+      return 'ack';
+    }
+    return this.backoff(received, err);
   }
 
   private async giveUp(received: ReceivedMessage, reason: GiveUp): Promise<void> {

@@ -1,43 +1,29 @@
-import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
-import { SqsService } from '@ssut/nestjs-sqs';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Consumer } from 'sqs-consumer';
-import { ReceivePacer } from './receive-loops';
+import { ConsumerShutdown } from '@app/platform/service-lifecycle';
+import { ReceivePacer } from './receive-pacer';
 
 type ConsumerState = { consumer: Consumer; busy: boolean };
 
 /**
- * Stops @ssut/nestjs-sqs consumers and waits for them: the library stops its consumers on
- * module destroy without waiting, which would cut a batch short. Provide it in the module that
- * imports SqsModule and call `drain` on SIGTERM before closing the app.
+ * Stops the receive loops and waits for them (the shutdown's consumer step, ConsumerShutdown):
+ * sqs-consumer's stop does not wait, which would cut a batch short.
  *
  * A consumer waiting in a long poll is aborted (nothing was received yet); one handling a batch
  * is left to finish it, acknowledgements included.
  */
 @Injectable()
-export class ConsumerDrain implements OnModuleInit {
+export class ConsumerDrain implements ConsumerShutdown {
   private readonly states: ConsumerState[] = [];
 
-  constructor(
-    private readonly sqsService: SqsService,
-    @Optional() private readonly pacer?: ReceivePacer,
-  ) {}
+  constructor(@Optional() private readonly pacer?: ReceivePacer) {}
 
-  /**
-   * SqsService starts the consumers in its own onModuleInit, which runs first (its module is a
-   * dependency of the one providing this): track them now, before a first batch arrives unseen.
-   */
-  onModuleInit(): void {
-    for (const { instance } of this.sqsService.consumers.values()) {
-      this.track(instance);
-    }
-  }
-
-  /** Every receive loop, SqsService's and the extra ones. */
+  /** Every receive loop. */
   get consumers(): Consumer[] {
     return this.states.map((state) => state.consumer);
   }
 
-  /** A consumer started outside SqsService (an extra receive loop): drained like the others. */
+  /** Follows a loop from before it starts, so a first batch is never missed. */
   track(consumer: Consumer): void {
     const state: ConsumerState = { consumer, busy: false };
     consumer.on('message_received', () => (state.busy = true));

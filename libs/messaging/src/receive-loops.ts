@@ -1,106 +1,157 @@
 import { Message, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import {
+  SQS_CONSUMER_EVENT_HANDLER,
+  SQS_CONSUMER_METHOD,
+} from '@ssut/nestjs-sqs/dist/sqs.constants';
 import { Consumer, ConsumerOptions } from 'sqs-consumer';
-import { ConsumerBreaker } from './consumer-breaker';
+import { ConsumerDrain } from './consumer-drain';
+import { QueueDirectory } from './queue-directory';
+import { ReceivePacer } from './receive-pacer';
 
-/** A queue consumer's batch handler: answers the messages to acknowledge. */
-export interface BatchHandler {
-  handle(messages: Message[]): Promise<Message[]>;
-}
+export const RECEIVE_LOOP_PLAN = Symbol('RECEIVE_LOOP_PLAN');
 
-export interface ReceiveLoopSettings {
-  queueUrl: string;
-  sqs: SQSClient;
+/** The queue a service consumes and how: its handler is `@SqsMessageHandler(queue, true)`. */
+export interface ReceiveLoopPlan {
+  queue: string;
   batchSize: number;
+  loops: number;
   waitTimeSeconds: number;
   /** Set on each receive: the time a message stays in hand before the heartbeat extends it. */
   visibilityTimeoutSeconds: number;
-  pacer: ReceivePacer;
 }
 
-const PACE_MIN_MS = 250;
-const PACE_MAX_MS = 5_000;
+type BatchHandle = (messages: Message[]) => Promise<Message[] | void>;
+type Listener = { event: string; listener: (...args: unknown[]) => void };
 
 /**
- * Spaces out the receives of a queue's loops while SQS cannot be reached. sqs-consumer polls
- * again at once after most failures (it pauses only on authentication errors), so an endpoint
- * that refuses connections made every loop spin and log hundreds of warnings a second
- * (docs/reliability.md). After a failed receive the next waits 250 ms, doubling up to 5 s; the
- * first receive that succeeds ends it.
- *
- * It also holds the consumer's breaker, which stops the receives altogether while a dependency
- * the handler needs (its database, the queue it reports to) is failing.
+ * The options of every receive loop on a queue. A failed message's visibility is the backoff the
+ * BatchProcessor set: the consumer must not reset it to 0.
  */
-export class ReceivePacer {
-  private failures = 0;
-
-  constructor(readonly breaker: ConsumerBreaker = new ConsumerBreaker()) {}
-
-  /** Before each receive: waits while receives keep failing, and while the consumer is paused. */
-  async beforeReceive(): Promise<void> {
-    const delay = this.delayMs();
-    if (delay > 0) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-    await this.breaker.whenClosed();
-  }
-
-  delayMs(): number {
-    return this.failures === 0 ? 0 : Math.min(PACE_MAX_MS, PACE_MIN_MS * 2 ** (this.failures - 1));
-  }
-
-  received(): void {
-    this.failures = 0;
-  }
-
-  /** A consumer's `error` event: a receive failed (not a message: those carry `messages`). */
-  failed(err: unknown, messages?: unknown): void {
-    if (messages === undefined && (err as { code?: string } | undefined)?.code !== 'AbortError') {
-      this.failures += 1;
-    }
-  }
-
-  /** Follows a loop's receive failures. */
-  watch(consumer: Consumer): void {
-    consumer.on('error', (err, messages) => this.failed(err, messages));
-  }
-}
-
-/**
- * The options of every receive loop on a queue, @ssut/nestjs-sqs's own and the extra ones:
- * one place, so the loops cannot drift apart.
- */
-export function receiveLoopOptions(settings: ReceiveLoopSettings): ConsumerOptions {
+export function receiveLoopOptions(
+  plan: ReceiveLoopPlan,
+  queueUrl: string,
+  sqs: SQSClient,
+  pacer: ReceivePacer,
+): ConsumerOptions {
   return {
-    queueUrl: settings.queueUrl,
-    sqs: settings.sqs,
-    batchSize: settings.batchSize,
-    waitTimeSeconds: settings.waitTimeSeconds,
-    visibilityTimeout: settings.visibilityTimeoutSeconds,
-    // A failed message's visibility is the backoff the BatchProcessor set: the consumer must
-    // not reset it to 0.
+    queueUrl,
+    sqs,
+    batchSize: plan.batchSize,
+    waitTimeSeconds: plan.waitTimeSeconds,
+    visibilityTimeout: plan.visibilityTimeoutSeconds,
     terminateVisibilityTimeout: false,
     messageAttributeNames: ['All'],
     messageSystemAttributeNames: ['ApproximateReceiveCount'],
-    preReceiveMessageCallback: () => settings.pacer.beforeReceive(),
-    postReceiveMessageCallback: () => Promise.resolve(settings.pacer.received()),
+    preReceiveMessageCallback: () => pacer.beforeReceive(),
+    postReceiveMessageCallback: () => Promise.resolve(pacer.received()),
   };
 }
 
 /**
- * More receive loops on the same queue and handler. An sqs-consumer loop receives a batch,
- * handles it, deletes it and only then receives again: one loop leaves the handler idle for
- * every round trip and caps a queue's drain at one batch per round. Each extra loop holds a
- * batch of its own, so receives and deletes overlap with the handling of other batches.
+ * The receive loops of the consumed queue, all SQS_RECEIVE_LOOPS of them, into the provider
+ * method marked `@SqsMessageHandler(queue, true)`, with the `@SqsConsumerEventHandler(queue, …)`
+ * listeners attached to each.
+ *
+ * Why ours and not SqsModule's consumers: an sqs-consumer loop receives a batch, handles it,
+ * deletes it and only then receives again, so one loop caps a queue's drain at one batch per
+ * round trip; @ssut/nestjs-sqs keys a consumer by its name and a method's decorator names one,
+ * so it cannot run several loops into one handler. The decorators stay the entry point; this
+ * adapter only runs the loops. It starts them in onApplicationBootstrap, after every provider's
+ * onModuleInit, and tracks each for the shutdown drain before it starts: nothing depends on
+ * which module initialises first.
  */
-export function createReceiveLoops(
-  count: number,
-  settings: ReceiveLoopSettings,
-  handler: BatchHandler,
-): Consumer[] {
-  return Array.from({ length: count }, () =>
-    Consumer.create({
-      ...receiveLoopOptions(settings),
-      handleMessageBatch: (messages) => handler.handle(messages),
-    }),
-  );
+@Injectable()
+export class ReceiveLoops implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReceiveLoops.name);
+  private loops: Consumer[] = [];
+
+  constructor(
+    @Inject(RECEIVE_LOOP_PLAN) private readonly plan: ReceiveLoopPlan,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly queues: QueueDirectory,
+    private readonly sqs: SQSClient,
+    private readonly pacer: ReceivePacer,
+    private readonly drain: ConsumerDrain,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { handle, listeners } = this.discover();
+    const options = receiveLoopOptions(
+      this.plan,
+      this.queues.get(this.plan.queue).url,
+      this.sqs,
+      this.pacer,
+    );
+    const logsErrors = listeners.some(({ event }) => event === 'error');
+    this.loops = Array.from({ length: this.plan.loops }, () => {
+      const loop = Consumer.create({ ...options, handleMessageBatch: handle });
+      for (const { event, listener } of listeners) {
+        loop.on(event as 'error', listener);
+      }
+      if (!logsErrors) {
+        loop.on('error', (err: Error & { code?: string }) => {
+          if (err.code !== 'AbortError') {
+            this.logger.warn({ err }, 'receive loop error');
+          }
+        });
+      }
+      this.pacer.watch(loop);
+      this.drain.track(loop);
+      return loop;
+    });
+    this.loops.forEach((loop) => loop.start());
+  }
+
+  onModuleDestroy(): void {
+    for (const loop of this.loops) {
+      loop.stop({ abort: true });
+    }
+  }
+
+  /** The decorated batch handler of the plan's queue and its event listeners. */
+  private discover(): { handle: BatchHandle; listeners: Listener[] } {
+    let handle: BatchHandle | undefined;
+    const listeners: Listener[] = [];
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (!instance || typeof instance !== 'object') {
+        continue;
+      }
+      const methods = instance as Record<string, unknown>;
+      for (const name of this.scanner.getAllMethodNames(
+        Object.getPrototypeOf(instance) as object,
+      )) {
+        const method = methods[name];
+        if (typeof method !== 'function') {
+          continue;
+        }
+        const marked = Reflect.getMetadata(SQS_CONSUMER_METHOD, method) as
+          { name: string; batch?: boolean } | undefined;
+        if (marked?.name === this.plan.queue && marked.batch === true) {
+          handle = (method as BatchHandle).bind(instance);
+        }
+        const event = Reflect.getMetadata(SQS_CONSUMER_EVENT_HANDLER, method) as
+          { name: string; eventName: string } | undefined;
+        if (event?.name === this.plan.queue) {
+          listeners.push({
+            event: event.eventName,
+            listener: (method as Listener['listener']).bind(instance),
+          });
+        }
+      }
+    }
+    if (!handle) {
+      throw new Error(`no @SqsMessageHandler('${this.plan.queue}', true) provider`);
+    }
+    return { handle, listeners };
+  }
 }

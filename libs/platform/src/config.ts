@@ -8,7 +8,7 @@ export interface CheckedTogether {
 }
 
 /**
- * Builds the `validate` function of ConfigModule.forRoot: environment variables are converted to
+ * Builds an app's environment validator: environment variables are converted to
  * the class's types and validated; the first start-up with a bad or missing variable stops with
  * a message naming each one.
  */

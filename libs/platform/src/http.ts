@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem';
-import { sendProblem, toProblem } from './problem.filter';
+import { REQUEST_ERRORS, sendProblem, toProblem } from './problem.filter';
 
 export interface HttpOptions {
   /** Largest accepted request body, in bytes. */
@@ -22,22 +22,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const logger = new Logger('Http');
 
-/**
- * Requests Node's HTTP parser refuses before Fastify sees them, by llhttp's error code: the
- * status, what the client is told, and the part of the request at fault.
- */
-const CLIENT_ERRORS: Record<string, [number, string, string?]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
-  HPE_HEADER_OVERFLOW: [431, 'the request headers are larger than this service accepts'],
-  HPE_INVALID_CONTENT_LENGTH: [400, 'the Content-Length header is not a length', 'Content-Length'],
-  HPE_UNEXPECTED_CONTENT_LENGTH: [
-    400,
-    'Content-Length cannot be sent with Transfer-Encoding',
-    'Content-Length',
-  ],
-  HPE_INVALID_TRANSFER_ENCODING: [400, 'the Transfer-Encoding is not valid', 'Transfer-Encoding'],
-  HPE_INVALID_CHUNK_SIZE: [400, 'the chunked body is malformed', 'body'],
-};
 const BAD_HTTP: [number, string, string] = [400, 'the request is not valid HTTP/1.1', 'request'];
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -73,7 +57,7 @@ function answerClientError(err: ConnectionError, socket: Socket): void {
   const [status, detail, field] =
     err.code === 'HPE_INVALID_HEADER_TOKEN'
       ? badHeaderAnswer(err)
-      : (CLIENT_ERRORS[err.code] ?? BAD_HTTP);
+      : (REQUEST_ERRORS[err.code] ?? BAD_HTTP);
   logger.debug?.(`refused a malformed request (${err.code}): ${status}`);
   const pending = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   if (socket.writable && !pending?.headersSent) {

@@ -10,10 +10,12 @@ export interface ProblemAnswer {
 }
 
 /**
- * Fastify's own errors (body parsing, limits, URLs) by code: the status, what the client is
- * told, and for a 400 the part of the request at fault when it is not the body.
+ * The one table of requests refused before a handler runs, by error code: the status, what the
+ * client is told, and for a 400 the part of the request at fault when it is not the body.
+ * Fastify's own errors (body parsing, limits, URLs) reach toProblem; those of Node's HTTP parser
+ * (llhttp's `HPE_*`, the request timeout) reach http.ts's clientError answer.
  */
-const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
+export const REQUEST_ERRORS: Record<string, [number, string, string?]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'the request body is larger than this endpoint accepts'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'the request body must be application/json'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'Content-Length does not match the body'],
@@ -23,15 +25,25 @@ const FASTIFY_ERRORS: Record<string, [number, string, string?]> = {
   FST_ERR_CTP_INVALID_TYPE: [415, 'the Content-Type header is not valid'],
   FST_ERR_BAD_URL: [400, 'the URL holds a malformed percent-encoding', 'url'],
   FST_ERR_MAX_PARAM_LENGTH: [414, 'a path parameter is longer than this service accepts'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
+  HPE_HEADER_OVERFLOW: [431, 'the request headers are larger than this service accepts'],
+  HPE_INVALID_CONTENT_LENGTH: [400, 'the Content-Length header is not a length', 'Content-Length'],
+  HPE_UNEXPECTED_CONTENT_LENGTH: [
+    400,
+    'Content-Length cannot be sent with Transfer-Encoding',
+    'Content-Length',
+  ],
+  HPE_INVALID_TRANSFER_ENCODING: [400, 'the Transfer-Encoding is not valid', 'Transfer-Encoding'],
+  HPE_INVALID_CHUNK_SIZE: [400, 'the chunked body is malformed', 'body'],
 };
 
-function fastifyErrorAnswer(err: unknown): ProblemAnswer | undefined {
+function requestErrorAnswer(err: unknown): ProblemAnswer | undefined {
   if (typeof err !== 'object' || err === null) {
     return undefined;
   }
   const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
-  if (typeof code === 'string' && code in FASTIFY_ERRORS) {
-    const [status, detail, field] = FASTIFY_ERRORS[code];
+  if (typeof code === 'string' && code in REQUEST_ERRORS) {
+    const [status, detail, field] = REQUEST_ERRORS[code];
     return {
       body: problem(status, detail, field ? { errors: [{ field, message: detail }] } : {}),
     };
@@ -69,9 +81,9 @@ export function toProblem(err: unknown, logger: Logger): ProblemAnswer {
           : err.message;
     return { body: problem(status, detail) };
   }
-  const fastify = fastifyErrorAnswer(err);
-  if (fastify) {
-    return fastify;
+  const refused = requestErrorAnswer(err);
+  if (refused) {
+    return refused;
   }
   if (isTransientDatabaseError(err)) {
     const unavailable = new DependencyUnavailableError();

@@ -1,25 +1,15 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SqsModule } from '@ssut/nestjs-sqs';
 import type { DestinationStream } from 'pino';
 import type { EntitySchema, MixedList } from 'typeorm';
-import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
-import {
-  ConsumerDrain,
-  MessagingModule,
-  QueueDirectory,
-  receiveLoopOptions,
-  ReceivePacer,
-} from '@app/messaging';
 import { databaseUrlOf, dataSourceOptions } from './database';
 import { initializeDataSource } from './database-migrations';
 import { HealthModule } from './health/health.module';
 import { loggingModule } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProblemFilter } from './problem.filter';
-import { CONSUMED, ConsumedQueue, ExtraReceiveLoops, ReceiveLoopPlan } from './receive-loops';
+import { ReadinessCheck } from './health/readiness-check';
 import type { ServiceEnvironment } from './service-environment';
 
 export interface ServiceCoreOptions {
@@ -29,18 +19,14 @@ export interface ServiceCoreOptions {
   entities: MixedList<Function | EntitySchema>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
-  /** The queue this service consumes with an @SqsMessageHandler(queue, true) batch handler. */
-  consumes: ConsumedQueue;
+  /** What /health/ready asks besides the database (the app's queues, say). */
+  readinessChecks?: Type<ReadinessCheck>[];
   logDestination?: DestinationStream;
 }
 
-/** Holds the consumer's ReceivePacer (and its breaker) for every module. */
-@Module({})
-class ConsumerPacerModule {}
-
 /**
- * What every service of the pattern runs on: logs, its own database (migrated under a lock), the
- * SQS client and queues, one batch consumer, health, metrics and problem+json errors.
+ * What every service of the pattern runs on: logs, its own database (migrated under a lock),
+ * health, metrics and problem+json errors. Its messaging is the app's own module beside it.
  */
 @Module({})
 export class ServiceCoreModule {
@@ -49,12 +35,9 @@ export class ServiceCoreModule {
     env,
     entities,
     migrations,
-    consumes,
+    readinessChecks,
     logDestination,
   }: ServiceCoreOptions): DynamicModule {
-    // One for all the loops on the queue: when SQS is unreachable, it is so for all of them;
-    // its breaker pauses them all while the handler's dependencies fail.
-    const pacer = new ReceivePacer();
     return {
       module: ServiceCoreModule,
       imports: [
@@ -82,60 +65,10 @@ export class ServiceCoreModule {
           dataSourceFactory: (options) =>
             initializeDataSource(options, env.DATABASE_MIGRATIONS_RUN),
         }),
-        MessagingModule.forRoot({
-          region: env.AWS_REGION,
-          endpoint: env.SQS_ENDPOINT,
-          connectTimeoutMs: env.SQS_CONNECT_TIMEOUT_MS,
-          requestTimeoutMs: env.SQS_REQUEST_TIMEOUT_MS,
-          queues: {
-            [SALES_QUEUE]: env.SALES_QUEUE,
-            [PAYMENT_STATUS_QUEUE]: env.PAYMENT_STATUS_QUEUE,
-          },
-        }),
-        SqsModule.registerAsync({
-          useFactory: (queues: QueueDirectory, sqs: SQSClient) => ({
-            consumers: [
-              {
-                name: consumes.queue,
-                ...receiveLoopOptions({
-                  queueUrl: queues.get(consumes.queue).url,
-                  sqs,
-                  batchSize: consumes.batchSize,
-                  waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
-                  visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
-                  pacer,
-                }),
-              },
-            ],
-          }),
-          inject: [QueueDirectory, SQSClient],
-        }),
-        // The consumer's handler, in a feature module, injects the pacer for its breaker.
-        {
-          module: ConsumerPacerModule,
-          global: true,
-          providers: [{ provide: ReceivePacer, useValue: pacer }],
-          exports: [ReceivePacer],
-        },
-        HealthModule.forRoot({ readinessCacheMs: env.READINESS_CACHE_MS }),
-        MetricsModule.forRoot({ queueDepthSampleIntervalMs: env.QUEUE_DEPTH_SAMPLE_INTERVAL_MS }),
+        HealthModule.forRoot({ readinessCacheMs: env.READINESS_CACHE_MS, checks: readinessChecks }),
+        MetricsModule.forRoot(),
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: ProblemFilter },
-        ConsumerDrain,
-        {
-          provide: CONSUMED,
-          useValue: {
-            ...consumes,
-            loops: env.SQS_RECEIVE_LOOPS,
-            waitTimeSeconds: env.SQS_WAIT_TIME_SECONDS,
-            visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
-            pacer,
-          } satisfies ReceiveLoopPlan,
-        },
-        ExtraReceiveLoops,
-      ],
-      exports: [ConsumerDrain],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

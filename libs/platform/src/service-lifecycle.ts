@@ -2,7 +2,6 @@ import { DynamicModule } from '@nestjs/common';
 import { ModuleRef, NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { ConsumerDrain } from '@app/messaging';
 import { configureHttp, createHttpAdapter, type HttpOptions } from './http';
 import { addSecurityHeaders, securityOptions } from './security-headers';
 
@@ -34,6 +33,15 @@ export async function createServiceApp(
  */
 export abstract class ShutdownFlush {
   abstract flush(budgetMs: number): Promise<void>;
+}
+
+/**
+ * The shutdown step that stops receiving messages and lets the batches in hand finish, run after
+ * the flush and before the pools close. A service's messaging provides it under this class
+ * (libs/messaging's ConsumerDrain); a service without consumers skips the step.
+ */
+export abstract class ConsumerShutdown {
+  abstract drain(budgetMs: number): Promise<void>;
 }
 
 /**
@@ -93,7 +101,10 @@ export async function shutDownService(
   }
 
   const consumersDone = next('consumers');
-  await app.get(ConsumerDrain).drain(Math.max(0, consumersDone - Date.now()));
+  const consumers = optional(app, ConsumerShutdown);
+  if (consumers) {
+    await consumers.drain(Math.max(0, consumersDone - Date.now()));
+  }
 
   await until(next('close'), app.close());
   clearTimeout(deadline);

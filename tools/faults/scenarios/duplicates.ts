@@ -1,5 +1,5 @@
 import { encodeMessage, PaymentRecordedV1 } from '@app/contracts';
-import { publishBatch, PublishEntry } from '@app/messaging';
+import { publishBatch, PublishEntry } from '@app/messaging/message-publisher';
 import type { Cluster } from '../cluster';
 import { mapLimit } from '../http';
 import { settle, verify } from '../invariants';

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ApplicationError, PUBLIC_ROUTE } from '@app/platform';
+import { ApplicationError } from '@app/platform/errors';
+import { PUBLIC_ROUTE } from '@app/platform/public-route';
 import { CustomerApiEnvironment } from '../config/environment';
 import { AuthFailureCounter } from './auth-failures';
 import { ApiKey, clientForKey, loadApiKeys } from './api-keys';

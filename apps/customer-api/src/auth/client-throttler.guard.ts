@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { PUBLIC_ROUTE } from '@app/platform';
+import { PUBLIC_ROUTE } from '@app/platform/public-route';
 import type { AuthenticatedRequest } from './client-id';
 
 /** Rate limits per client (API key name), or per address when the API runs open. */

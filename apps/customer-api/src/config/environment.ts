@@ -1,15 +1,27 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { ServiceEnvironment, toBoolean } from '@app/platform';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { MessagingEnvironment } from '@app/messaging/messaging-environment';
+import { toBoolean } from '@app/platform/config';
 
 /** customer-api's environment, validated at start-up; a bad value stops the process. */
-export class CustomerApiEnvironment extends ServiceEnvironment {
+export class CustomerApiEnvironment extends MessagingEnvironment {
   @IsInt()
   @Min(0)
   @Max(65535)
   PORT: number = 3000;
 
   override SQLITE_PATH: string = 'data/customer-api.sqlite';
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  SALES_QUEUE: string = SALES_QUEUE;
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  PAYMENT_STATUS_QUEUE: string = PAYMENT_STATUS_QUEUE;
 
   @IsInt()
   @Min(50)

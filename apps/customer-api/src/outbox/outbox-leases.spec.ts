@@ -1,6 +1,7 @@
 import { DataSource, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { dataSourceOptions, initializeDataSource } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
+import { initializeDataSource } from '@app/platform/database-migrations';
 import {
   createTestDatabase,
   DatabaseKind,

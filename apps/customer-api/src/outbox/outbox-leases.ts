@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
-import { transaction } from '@app/platform';
+import { transaction } from '@app/platform/transaction';
 import { OutboxMessage } from './outbox-message.entity';
 
 /** After its n-th refusal a row waits min(2^n s, 5 min) before it is tried again. */

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
-import { databaseUrlOf, dataSourceOptions, validateEnvironment } from '@app/platform';
+import { validateEnvironment } from '@app/platform/config';
+import { databaseUrlOf, dataSourceOptions } from '@app/platform/database';
 import { CustomerApiEnvironment } from '../config/environment';
 import { ENTITIES } from '../database/entities';
 import { OutboxLeases } from './outbox-leases';

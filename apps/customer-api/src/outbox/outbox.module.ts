@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ShutdownFlush } from '@app/platform';
+import { ShutdownFlush } from '@app/platform/service-lifecycle';
 import { OutboxPublisher, SqsOutboxPublisher } from './outbox.publisher';
 import { OutboxLeases } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';

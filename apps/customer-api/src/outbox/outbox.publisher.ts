@@ -1,6 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
-import { publishBatch, PublishEntry, PublishResult, QueueDirectory } from '@app/messaging';
+import { publishBatch, PublishEntry, PublishResult } from '@app/messaging/message-publisher';
+import { QueueDirectory } from '@app/messaging/queue-directory';
 
 /** Where the outbox relay sends its rows: the seam between the outbox and the broker (SQS). */
 export abstract class OutboxPublisher {

@@ -3,8 +3,9 @@ import { Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { SALES_QUEUE } from '@app/contracts';
-import { QueueDirectory } from '@app/messaging';
-import { dataSourceOptions, initializeDataSource } from '@app/platform';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { dataSourceOptions } from '@app/platform/database';
+import { initializeDataSource } from '@app/platform/database-migrations';
 import {
   createTestDatabase,
   DatabaseKind,

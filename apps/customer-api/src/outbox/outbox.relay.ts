@@ -8,8 +8,8 @@ import {
 } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
-import type { PublishEntry } from '@app/messaging';
-import { ShutdownFlush } from '@app/platform';
+import type { PublishEntry } from '@app/messaging/message-publisher';
+import { ShutdownFlush } from '@app/platform/service-lifecycle';
 import { CustomerApiEnvironment } from '../config/environment';
 import { OutboxPublisher } from './outbox.publisher';
 import { OutboxLeases } from './outbox-leases';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { securityHeadersOf, securityOptions } from '@app/platform';
+import { securityHeadersOf, securityOptions } from '@app/platform/security-headers';
 
 const logger = new Logger('PaymentPage');
 

@@ -1,5 +1,7 @@
 import { DataSource, Repository } from 'typeorm';
-import { dataSourceOptions, initializeDataSource, transaction } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
+import { initializeDataSource } from '@app/platform/database-migrations';
+import { transaction } from '@app/platform/transaction';
 import {
   createTestDatabase,
   DatabaseKind,

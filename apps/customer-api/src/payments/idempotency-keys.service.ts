@@ -7,7 +7,7 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { DateUtils } from 'typeorm/util/DateUtils';
-import { isDuplicateKeyError } from '@app/platform';
+import { isDuplicateKeyError } from '@app/platform/database-errors';
 import { CustomerApiEnvironment } from '../config/environment';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from './payment.errors';

@@ -1,5 +1,5 @@
 import { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { SqsMessageHandler } from '@ssut/nestjs-sqs';
 import {
   parseMessage,
@@ -8,14 +8,12 @@ import {
   SALES_FAILED,
   SALES_RECORDED,
 } from '@app/contracts';
-import {
-  BatchProcessor,
-  classifyFailure,
-  QueueDirectory,
-  ReceivePacer,
-  reportPauses,
-} from '@app/messaging';
-import { isDatabaseUnavailable } from '@app/platform';
+import { BatchProcessor } from '@app/messaging/batch-processor';
+import { reportPauses } from '@app/messaging/consumer-breaker';
+import { classifyFailure } from '@app/messaging/failure-kind';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { ReceivePacer } from '@app/messaging/receive-pacer';
+import { isDatabaseUnavailable } from '@app/platform/database-errors';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentStatusService } from './payment-status.service';
@@ -44,38 +42,38 @@ export const CUSTOMER_DB_DEPENDENCY = 'customer DB';
 
 /** Consumes `payment-status`: moves payments to COMPLETED or FAILED. */
 @Injectable()
-export class PaymentStatusHandler implements OnModuleInit {
+export class PaymentStatusHandler {
   private readonly logger = new Logger(PaymentStatusHandler.name);
-  private processor!: BatchProcessor;
+  private readonly processor: BatchProcessor;
 
   constructor(
     private readonly statuses: PaymentStatusService,
-    private readonly sqs: SQSClient,
-    private readonly queues: QueueDirectory,
-    private readonly env: CustomerApiEnvironment,
     private readonly metrics: PaymentsMetrics,
-    private readonly pacer: ReceivePacer,
     private readonly waiters: StatusWaiters,
-  ) {}
-
-  onModuleInit(): void {
-    const queue = this.queues.get(PAYMENT_STATUS_QUEUE);
-    reportPauses(this.pacer.breaker, queue.name);
+    sqs: SQSClient,
+    queues: QueueDirectory,
+    pacer: ReceivePacer,
+    env: CustomerApiEnvironment,
+  ) {
+    // Built in the constructor, as every handler's: each dependency is injected resolved, and
+    // the receive loops start only in onApplicationBootstrap, after every constructor ran.
+    const queue = queues.get(PAYMENT_STATUS_QUEUE);
+    reportPauses(pacer.breaker, queue.name);
     this.processor = new BatchProcessor({
-      sqs: this.sqs,
+      sqs,
       queueUrl: queue.url,
       deadLetterQueueUrl: queue.deadLetterUrl,
       retry: {
         baseDelaySeconds: STATUS_RETRY_BASE_SECONDS,
         maxDelaySeconds: STATUS_RETRY_MAX_SECONDS,
-        maxAttempts: this.env.MAX_ATTEMPTS,
+        maxAttempts: env.MAX_ATTEMPTS,
       },
       classify: (err) =>
         classifyFailure(err, (e) =>
           isDatabaseUnavailable(e) ? CUSTOMER_DB_DEPENDENCY : undefined,
         ),
-      breaker: this.pacer.breaker,
-      visibilityTimeoutSeconds: this.env.SQS_VISIBILITY_TIMEOUT_SECONDS,
+      breaker: pacer.breaker,
+      visibilityTimeoutSeconds: env.SQS_VISIBILITY_TIMEOUT_SECONDS,
       onHeartbeatError: (err) =>
         this.logger.warn({ err }, 'could not extend the visibility of messages in hand'),
       // The payment stays as it was (PENDING, most likely) until customer-api re-asks or an

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { PaymentStatusMessage, SALES_RECORDED, SalesRecordedV1 } from '@app/contracts';
-import { TickBatcher } from '@app/messaging';
-import { transaction } from '@app/platform';
+import { TickBatcher } from '@app/messaging/tick-batcher';
+import { transaction } from '@app/platform/transaction';
 import { Payment } from './payment.entity';
 
 export interface StatusOutcome {

@@ -9,7 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiProblems, InputPipe } from '@app/platform';
+import { ApiProblems } from '@app/platform/openapi';
+import { InputPipe } from '@app/platform/validation';
 import { clientIdOf } from '../auth/client-id';
 import { CreatePaymentDto } from './dto/create-payment.dto';
 import { IDEMPOTENCY_KEY_SCHEMA, IdempotencyKeyHeaderDto } from './dto/idempotency-key-header.dto';

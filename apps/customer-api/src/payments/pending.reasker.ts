@@ -7,7 +7,7 @@ import {
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { transaction } from '@app/platform';
+import { transaction } from '@app/platform/transaction';
 import { CustomerApiEnvironment } from '../config/environment';
 import { OutboxMessage } from '../outbox/outbox-message.entity';
 import { OutboxRelay } from '../outbox/outbox.relay';

@@ -1,11 +1,12 @@
-import { IsInt, IsNumber, Max, Min } from 'class-validator';
-import { ServiceEnvironment } from '@app/platform';
+import { IsInt, IsNumber, IsString, Max, Min, MinLength } from 'class-validator';
+import { PAYMENT_STATUS_QUEUE, SALES_QUEUE } from '@app/contracts';
+import { MessagingEnvironment } from '@app/messaging/messaging-environment';
 
 /**
  * sales-worker's environment, validated at start-up; a bad value stops the process. Every field
  * has an explicit type: the conversion from strings reads it from the decorator metadata.
  */
-export class SalesWorkerEnvironment extends ServiceEnvironment {
+export class SalesWorkerEnvironment extends MessagingEnvironment {
   /** HTTP port for the reads (`GET /sales…`), health and metrics. */
   @IsInt()
   @Min(0)
@@ -20,6 +21,16 @@ export class SalesWorkerEnvironment extends ServiceEnvironment {
   override HOST: string = '127.0.0.1';
 
   override SQLITE_PATH: string = 'data/sales-worker.sqlite';
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  SALES_QUEUE: string = SALES_QUEUE;
+
+  /** Queue name or URL. */
+  @IsString()
+  @MinLength(1)
+  PAYMENT_STATUS_QUEUE: string = PAYMENT_STATUS_QUEUE;
 
   /** At least WORKER_CONCURRENCY, or messages wait for a connection instead of a slot. */
   override DATABASE_POOL_SIZE: number = 10;

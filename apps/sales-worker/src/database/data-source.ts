@@ -5,7 +5,7 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 

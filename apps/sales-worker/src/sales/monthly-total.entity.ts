@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsDecimalString } from '@app/platform';
+import { bigintAsDecimalString } from '@app/platform/bigint-columns';
 
 /** The sales of one month in one currency; updated in the transaction that inserts each sale. */
 @Entity('monthly_totals')

@@ -13,21 +13,21 @@ import {
 } from '@app/contracts';
 import {
   BatchProcessor,
-  classifyFailure,
   GiveUp,
   GiveUpOutcome,
-  QueueDirectory,
   ReceivedMessage,
-  ReceivePacer,
-  reportPauses,
-} from '@app/messaging';
-import { isDatabaseUnavailable } from '@app/platform';
+} from '@app/messaging/batch-processor';
+import { reportPauses } from '@app/messaging/consumer-breaker';
+import { classifyFailure } from '@app/messaging/failure-kind';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { ReceivePacer } from '@app/messaging/receive-pacer';
+import { isDatabaseUnavailable } from '@app/platform/database-errors';
+import { Throttle } from '@app/platform/throttle';
 import { SalesWorkerEnvironment } from '../config/environment';
 import { Sale } from './sale.entity';
 import { SALES_MESSAGE_SECONDS, SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
 import { SalesService } from './sales.service';
-import { StatusReporter } from './status.reporter';
-import { Throttle } from './throttle';
+import { StatusReport, StatusReporter } from './status.reporter';
 
 /** Names the sales DB in logs and the consumer_paused metric. */
 export const SALES_DB_DEPENDENCY = 'sales DB';
@@ -41,8 +41,11 @@ function recordedReport(sale: Sale): SalesRecordedV1 {
 
 /**
  * Consumes `sales`: counts each payment once and reports the outcome to `payment-status`.
- * The BatchProcessor decides each message's fate (ack, pause, retry with backoff, dead-letter);
- * the throttle keeps the sales DB under the configured concurrency and rate.
+ * A received batch reads top to bottom: the BatchProcessor hands it over whole (and again with
+ * the messages an outage kept in hand), the sales DB counts it in one transaction (in chunks the
+ * throttle lets through: the configured concurrency and rate), the reports go in one send, and
+ * the BatchProcessor decides each message's fate from its outcome (ack, pause, retry with
+ * backoff, dead-letter).
  */
 @Injectable()
 export class PaymentRecordedHandler {
@@ -64,7 +67,8 @@ export class PaymentRecordedHandler {
       concurrency: env.WORKER_CONCURRENCY,
       ratePerSecond: env.WORKER_RATE_LIMIT,
     });
-    // Built here, not in onModuleInit: SqsService starts the consumer in its own onModuleInit.
+    // Built in the constructor, as every handler's: each dependency is injected resolved, and
+    // the receive loops start only in onApplicationBootstrap, after every constructor ran.
     const queue = queues.get(SALES_QUEUE);
     reportPauses(pacer.breaker, queue.name);
     this.processor = new BatchProcessor({
@@ -101,24 +105,52 @@ export class PaymentRecordedHandler {
   }
 
   @SqsMessageHandler(SALES_QUEUE, true)
-  async handle(messages: Message[]): Promise<Message[]> {
-    const reports = this.status.batch();
-    return this.processor.process(messages, ({ raw, correlationId, attempt }) =>
-      reports.report(async () => {
-        const timer = this.duration.startTimer();
+  handle(messages: Message[]): Promise<Message[]> {
+    return this.processor.processBatch(messages, (round) => this.recordAndReport(round));
+  }
+
+  /** One outcome per message, in order: fulfilled once its sale is counted and reported. */
+  private async recordAndReport(
+    round: ReceivedMessage[],
+  ): Promise<PromiseSettledResult<unknown>[]> {
+    const startedAt = process.hrtime.bigint();
+    const outcomes: PromiseSettledResult<unknown>[] = [];
+    const readable: { index: number; payment: PaymentRecordedV1; correlationId?: string }[] = [];
+    round.forEach(({ raw, correlationId }, index) => {
+      try {
         const payment = parseMessage<PaymentRecordedV1>(raw.Body, [PAYMENT_RECORDED]);
-        const { sale, duplicate } = await this.throttle.run(() =>
-          this.sales.record(payment, correlationId),
-        );
-        timer();
-        this.count(duplicate ? 'duplicate' : 'recorded');
-        this.logger.log(
-          { paymentId: sale.paymentId, correlationId, duplicate, attempt },
-          'sale recorded',
-        );
-        return { message: recordedReport(sale), correlationId };
-      }),
+        readable.push({ index, payment, correlationId });
+      } catch (err) {
+        outcomes[index] = { status: 'rejected', reason: err };
+      }
+    });
+
+    const recorded = await Promise.all(
+      this.throttle
+        .chunks(readable)
+        .map((chunk) => this.throttle.run(() => this.sales.recordAll(chunk), chunk.length)),
     );
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    const reports: { index: number; report: StatusReport }[] = [];
+    recorded.flat().forEach((result, i) => {
+      const { index, correlationId } = readable[i];
+      if (result.status === 'rejected') {
+        outcomes[index] = result;
+        return;
+      }
+      const { sale, duplicate } = result.value;
+      this.duration.observe(seconds);
+      this.count(duplicate ? 'duplicate' : 'recorded');
+      this.logger.log(
+        { paymentId: sale.paymentId, correlationId, duplicate, attempt: round[index].attempt },
+        'sale recorded',
+      );
+      reports.push({ index, report: { message: recordedReport(sale), correlationId } });
+    });
+
+    const sent = await this.status.sendAll(reports.map(({ report }) => report));
+    sent.forEach((result, i) => (outcomes[reports[i].index] = result));
+    return outcomes;
   }
 
   /** Receive errors (SQS unreachable, say): the consumer polls again by itself. */

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber } from '@app/platform';
+import { bigintAsNumber } from '@app/platform/bigint-columns';
 
 /**
  * One payment counted in the sales DB. The primary key on the paymentId is what makes a

@@ -1,4 +1,4 @@
-import { ApplicationError } from '@app/platform';
+import { ApplicationError } from '@app/platform/errors';
 
 export class SaleNotFoundError extends ApplicationError {
   constructor() {

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, InputPipe } from '@app/platform';
+import { ApiProblems } from '@app/platform/openapi';
+import { InputPipe } from '@app/platform/validation';
 import { PaymentIdParamDto } from './dto/payment-id-param.dto';
 import { SalesQueryDto } from './dto/sales-query.dto';
 import { MonthlyTotalsView, SaleView, toMonthlyTotalsView, toSaleView } from './sale.view';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { PaymentRecordedV1 } from '@app/contracts';
-import { dataSourceOptions, initializeDataSource } from '@app/platform';
+import { dataSourceOptions } from '@app/platform/database';
+import { initializeDataSource } from '@app/platform/database-migrations';
 import { ENTITIES } from '../database/entities';
 import { MIGRATIONS } from '../database/migrations';
 import { MonthlyTotal } from './monthly-total.entity';
@@ -48,11 +49,31 @@ describe(SalesService.name, () => {
     await dataSource.destroy();
   });
 
-  it('should record the payments of one turn in one transaction, each total once', async () => {
+  /** The sales recorded, in order; throws the first payment's error. */
+  async function record(...payments: PaymentRecordedV1[]) {
+    const results = await service.recordAll(payments.map((p) => ({ payment: p })));
+    return results.map((r) => {
+      if (r.status === 'rejected') {
+        throw r.reason;
+      }
+      return r.value;
+    });
+  }
+
+  it('should record a batch of payments in one transaction, each total once', async () => {
     const transactions = jest.spyOn(dataSource, 'transaction');
     const payments = [payment(100), payment(250), payment(7, 'EUR')];
-    const recorded = await Promise.all(payments.map((p) => service.record(p, 'corr')));
-    expect(recorded.map((r) => r.duplicate)).toEqual([false, false, false]);
+    const recorded = await service.recordAll(
+      payments.map((p) => ({ payment: p, correlationId: 'corr' })),
+    );
+    expect(recorded.map((r) => r.status === 'fulfilled' && r.value.duplicate)).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    await expect(
+      dataSource.getRepository(Sale).findOneByOrFail({ paymentId: payments[1].paymentId }),
+    ).resolves.toMatchObject({ correlationId: 'corr', amount: 250 });
     expect(transactions).toHaveBeenCalledTimes(1);
     await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
       { currency: 'EUR', count: 1, amount: '7' },
@@ -62,9 +83,8 @@ describe(SalesService.name, () => {
 
   it('should still count the others when a batch holds an already counted payment', async () => {
     const first = payment(100);
-    await service.record(first);
-    const batch = [first, payment(20), payment(3)];
-    const recorded = await Promise.all(batch.map((p) => service.record(p)));
+    await record(first);
+    const recorded = await record(first, payment(20), payment(3));
     expect(recorded.map((r) => r.duplicate)).toEqual([true, false, false]);
     await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
       { currency: 'USD', count: 3, amount: '123' },
@@ -73,7 +93,7 @@ describe(SalesService.name, () => {
 
   it('should count a payment delivered twice in one batch once', async () => {
     const twice = payment(40);
-    const recorded = await Promise.all([service.record(twice), service.record(twice)]);
+    const recorded = await record(twice, twice);
     expect(recorded.map((r) => r.duplicate).sort()).toEqual([false, true]);
     await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
       { currency: 'USD', count: 1, amount: '40' },
@@ -84,7 +104,7 @@ describe(SalesService.name, () => {
     const ok = payment(5);
     // A NOT NULL violation stands in for a row the database refuses.
     const bad = Object.assign(payment(6), { policyId: null });
-    const results = await Promise.allSettled([service.record(ok), service.record(bad)]);
+    const results = await service.recordAll([{ payment: ok }, { payment: bad }]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     await expect(service.monthlyTotals('2026-11')).resolves.toEqual([
       { currency: 'USD', count: 1, amount: '5' },

@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { type PaymentRecordedV1, toMinorUnitsTotal } from '@app/contracts';
-import { TickBatcher } from '@app/messaging';
-import { isDuplicateKeyError, transaction } from '@app/platform';
+import { isDuplicateKeyError } from '@app/platform/database-errors';
+import { transaction } from '@app/platform/transaction';
 import { MonthlyTotal } from './monthly-total.entity';
 import { Sale } from './sale.entity';
 import type { MonthlyTotalView } from './sale.view';
@@ -49,8 +49,8 @@ interface TotalDelta {
   amount: number;
 }
 
-interface PendingSale {
-  sale: Sale;
+/** A payment to count, with the correlationId its message carried. */
+export interface PaymentToRecord {
   payment: PaymentRecordedV1;
   correlationId?: string;
 }
@@ -60,16 +60,6 @@ interface PendingSale {
 export class SalesService {
   private readonly logger = new Logger(SalesService.name);
   private readonly dialect: 'mysql' | 'sqlite';
-  /**
-   * The messages of one received batch are recorded in one transaction: one commit and a
-   * handful of statements instead of four statements and a commit each, and one upsert of the
-   * month's total row, which every sale of the month otherwise queues on (bench/: a third of
-   * the worker's CPU went to those round trips, and the drain rate with it).
-   */
-  private readonly batcher = new TickBatcher<PendingSale, RecordedSale>((items) =>
-    this.recordAll(items),
-  );
-
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(Sale) private readonly sales: Repository<Sale>,
@@ -77,15 +67,6 @@ export class SalesService {
   ) {
     // dataSourceOptions gives better-sqlite3, or mysql / mariadb (the same SQL here).
     this.dialect = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
-  }
-
-  /**
-   * Counts a payment in one transaction (with the other payments of its batch): its sale row
-   * (unique on paymentId) and its month's total. A payment counted before changes nothing and
-   * answers the sale as first stored.
-   */
-  async record(payment: PaymentRecordedV1, correlationId?: string): Promise<RecordedSale> {
-    return this.batcher.add({ sale: this.saleOf(payment, correlationId), payment, correlationId });
   }
 
   private saleOf(payment: PaymentRecordedV1, correlationId?: string): Sale {
@@ -104,11 +85,22 @@ export class SalesService {
   }
 
   /**
-   * Records a batch in one transaction. Should that fail for any reason (a redelivered payment
-   * among them, a deadlock), each is recorded on its own instead, so each message gets the
-   * outcome it would have had alone: counted, duplicate, or its own error to retry.
+   * Counts payments, each once: its sale row (unique on paymentId) and its month's total, in one
+   * transaction for them all: one commit and a handful of statements instead of four statements
+   * and a commit each, and one upsert of the month's total row, which every sale of the month
+   * otherwise queues on (bench/: a third of the worker's CPU went to those round trips). Should
+   * that fail for any reason (a redelivered payment among them, a deadlock), each is recorded on
+   * its own instead, so each gets the outcome it would have had alone: counted, duplicate (the
+   * sale as first stored), or its own error. One outcome per payment, in order.
    */
-  private async recordAll(items: PendingSale[]): Promise<PromiseSettledResult<RecordedSale>[]> {
+  async recordAll(
+    payments: readonly PaymentToRecord[],
+  ): Promise<PromiseSettledResult<RecordedSale>[]> {
+    const items = payments.map(({ payment, correlationId }) => ({
+      sale: this.saleOf(payment, correlationId),
+      payment,
+      correlationId,
+    }));
     const ids = new Set(items.map((item) => item.sale.paymentId));
     if (items.length > 1 && ids.size === items.length) {
       try {

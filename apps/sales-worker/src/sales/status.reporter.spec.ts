@@ -1,6 +1,16 @@
-import { SALES_RECORDED, SalesRecordedV1 } from '@app/contracts';
-import { DependencyUnavailableError, PublishEntry } from '@app/messaging';
-import { REPORT_QUEUE_DEPENDENCY, ReportBatch, StatusReport } from './status.reporter';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  PAYMENT_STATUS_QUEUE,
+  SALES_FAILED,
+  SALES_RECORDED,
+  SalesFailedV1,
+  SalesRecordedV1,
+} from '@app/contracts';
+import { DependencyUnavailableError } from '@app/messaging/failure-kind';
+import { QueueDirectory } from '@app/messaging/queue-directory';
+import { createSqsClient } from '@app/messaging/sqs-client';
+import { createTestQueues, receiveAll, testSqsClient } from '../../../../tools/testing/queues';
+import { REPORT_QUEUE_DEPENDENCY, StatusReport, StatusReporter } from './status.reporter';
 
 function recorded(paymentId: string): StatusReport {
   const message = Object.assign(new SalesRecordedV1(), {
@@ -10,96 +20,73 @@ function recorded(paymentId: string): StatusReport {
   return { message, correlationId: `corr-${paymentId}` };
 }
 
-/** Records each send; answers the ids listed in `refuse` as not accepted. */
-function publisher(refuse: (entry: PublishEntry) => boolean = () => false) {
-  const calls: PublishEntry[][] = [];
-  const publish = async (entries: readonly PublishEntry[]) => {
-    calls.push([...entries]);
-    const failedIds = new Set(entries.filter(refuse).map((e) => e.id));
-    return { failedIds, firstError: failedIds.size ? new Error('refused') : undefined };
-  };
-  return { calls, publish };
+function failed(paymentId: string): StatusReport {
+  const message = Object.assign(new SalesFailedV1(), {
+    paymentId,
+    code: 'INVALID_AMOUNT',
+    message: 'the amount is not positive',
+    attempts: 1,
+  });
+  return { message };
 }
 
-describe(ReportBatch.name, () => {
-  it('should send the reports of a whole batch in one call, with their correlationIds', async () => {
-    const { calls, publish } = publisher();
-    const batch = new ReportBatch(publish);
-    await expect(
-      Promise.all(['a', 'b', 'c'].map((id) => batch.report(async () => recorded(id)))),
-    ).resolves.toHaveLength(3);
-    expect(calls).toHaveLength(1);
-    expect(calls[0].map((e) => JSON.parse(e.message.body) as { paymentId: string })).toEqual([
-      expect.objectContaining({ type: SALES_RECORDED, paymentId: 'a' }),
-      expect.objectContaining({ paymentId: 'b' }),
-      expect.objectContaining({ paymentId: 'c' }),
-    ]);
-    expect(calls[0][1].message.attributes.correlationId?.StringValue).toBe('corr-b');
+describe(StatusReporter.name, () => {
+  let sqs: SQSClient;
+
+  beforeAll(() => {
+    sqs = testSqsClient();
   });
 
-  it('should wait for every message, and send without the ones that failed', async () => {
-    const { calls, publish } = publisher();
-    const batch = new ReportBatch(publish);
-    let finishSlow!: () => void;
-    const slow = new Promise<void>((resolve) => (finishSlow = resolve));
-    const reports = [
-      batch.report(async () => recorded('fast')),
-      batch.report(() => Promise.reject(new Error('db down'))),
-      batch.report(async () => {
-        await slow;
-        return recorded('slow');
-      }),
-    ];
-    await expect(reports[1]).rejects.toThrow('db down');
-    expect(calls).toHaveLength(0);
-    finishSlow();
-    await expect(reports[0]).resolves.toBeUndefined();
-    await expect(reports[2]).resolves.toBeUndefined();
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toHaveLength(2);
+  afterAll(() => sqs.destroy());
+
+  async function reporterOn(client: SQSClient, url: string): Promise<StatusReporter> {
+    return new StatusReporter(
+      client,
+      await QueueDirectory.resolve(client, { [PAYMENT_STATUS_QUEUE]: url }),
+    );
+  }
+
+  it('should put every report of a batch on the status queue, each with its correlationId', async () => {
+    const { paymentStatus } = await createTestQueues(sqs);
+    const reporter = await reporterOn(sqs, paymentStatus.url);
+    const ids = Array.from({ length: 12 }, (_, i) => `p-${i}`);
+
+    const results = await reporter.sendAll([...ids.map(recorded), failed('p-bad')]);
+
+    expect(results.map((r) => r.status)).toEqual(Array(13).fill('fulfilled'));
+    const messages = await receiveAll(sqs, paymentStatus.url);
+    const bodies = messages.map(
+      (m) => JSON.parse(m.Body ?? '{}') as { type: string; paymentId: string },
+    );
+    expect(bodies.map((b) => b.paymentId).sort()).toEqual([...ids, 'p-bad'].sort());
+    expect(bodies.find((b) => b.paymentId === 'p-bad')?.type).toBe(SALES_FAILED);
+    const p3 = messages.find((m) => m.Body?.includes('"p-3"'));
+    expect(JSON.parse(p3?.Body ?? '{}')).toMatchObject({ type: SALES_RECORDED });
+    expect(p3?.MessageAttributes?.correlationId?.StringValue).toBe('corr-p-3');
   });
 
-  it('should fail exactly the reports SQS did not accept', async () => {
-    const { publish } = publisher((entry) => entry.message.body.includes('"b"'));
-    const batch = new ReportBatch(publish);
-    const a = batch.report(async () => recorded('a'));
-    const b = batch.report(async () => recorded('b'));
-    await expect(a).resolves.toBeUndefined();
-    await expect(b).rejects.toThrow('refused');
-  });
+  it('should fail each report as the payment-status queue being unavailable when SQS cannot be reached', async () => {
+    const unreachable = createSqsClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      connectTimeoutMs: 200,
+      requestTimeoutMs: 500,
+    });
+    const reporter = await reporterOn(
+      unreachable,
+      'http://127.0.0.1:9/000000000000/payment-status',
+    );
 
-  it('should fail every report when the send itself throws', async () => {
-    const batch = new ReportBatch(() => Promise.reject(new Error('no route to SQS')));
-    const reports = [
-      batch.report(async () => recorded('a')),
-      batch.report(async () => recorded('b')),
-    ];
-    await expect(reports[0]).rejects.toThrow('no route to SQS');
-    await expect(reports[1]).rejects.toThrow('no route to SQS');
-  });
+    const results = await reporter.sendAll([recorded('a'), recorded('b')]);
 
-  it('should send a message tried again after the others in a send of its own', async () => {
-    const { calls, publish } = publisher();
-    const batch = new ReportBatch(publish);
-    const first = batch.report(() => Promise.reject(new Error('db down')));
-    const other = batch.report(async () => recorded('other'));
-    await expect(first).rejects.toThrow('db down');
-    await expect(other).resolves.toBeUndefined();
-    await expect(batch.report(async () => recorded('again'))).resolves.toBeUndefined();
-    expect(calls.map((call) => call.length)).toEqual([1, 1]);
-  });
-
-  it('should fail a report SQS did not take as its queue being unavailable, never drop it', async () => {
-    const batch = new ReportBatch(() => Promise.reject(new Error('QueueDoesNotExist')));
-    const report = batch.report(async () => recorded('a'));
-    await expect(report).rejects.toBeInstanceOf(DependencyUnavailableError);
-    await expect(report).rejects.toMatchObject({ dependency: REPORT_QUEUE_DEPENDENCY });
-  });
-
-  it('should send nothing when every message failed', async () => {
-    const { calls, publish } = publisher();
-    const batch = new ReportBatch(publish);
-    await expect(batch.report(() => Promise.reject(new Error('bad')))).rejects.toThrow('bad');
-    expect(calls).toHaveLength(0);
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      const reason = (result as PromiseRejectedResult).reason as DependencyUnavailableError;
+      expect(reason).toBeInstanceOf(DependencyUnavailableError);
+      expect(reason.dependency).toBe(REPORT_QUEUE_DEPENDENCY);
+    }
+    await expect(reporter.send(recorded('c'))).rejects.toBeInstanceOf(DependencyUnavailableError);
+    unreachable.destroy();
   });
 });

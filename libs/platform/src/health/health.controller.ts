@@ -4,16 +4,18 @@ import {
   HealthCheck,
   type HealthCheckResult,
   HealthCheckService,
+  HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { HealthStatusDoc } from './health-status.doc';
 import { ApiProblems } from '../openapi';
 import { PublicRoute } from '../public-route';
-import { SqsHealthIndicator } from './sqs.health';
+import { ReadinessCheck } from './readiness-check';
 
 const CHECK_TIMEOUT_MS = 1_500;
 
 export const READINESS_CACHE_MS = Symbol('READINESS_CACHE_MS');
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
 @ApiTags('operations')
 @Controller('health')
@@ -25,7 +27,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
-    private readonly sqs: SqsHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
     @Inject(READINESS_CACHE_MS) private readonly cacheMs: number,
   ) {}
 
@@ -44,8 +47,8 @@ export class HealthController {
   }
 
   /**
-   * The database and the queues answer; a load balancer sends traffic only then. One check (a DB
-   * ping and an SQS call per queue) answers every request for READINESS_CACHE_MS, so a flood of
+   * The database and the readiness checks (the queues) answer; a load balancer sends traffic only
+   * then. One check (a DB ping and each ReadinessCheck) answers every request for READINESS_CACHE_MS, so a flood of
    * probes costs the dependencies nothing more.
    */
   @Get('ready')
@@ -65,10 +68,20 @@ export class HealthController {
         startedAt: now,
         result: this.health.check([
           () => this.db.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
-          () => this.sqs.check('sqs', CHECK_TIMEOUT_MS),
+          ...this.checks.map((check) => () => this.indicate(check)),
         ]),
       };
     }
     return this.readiness.result;
+  }
+
+  private async indicate(check: ReadinessCheck) {
+    const indicator = this.indicators.check(check.name);
+    try {
+      await check.check(CHECK_TIMEOUT_MS);
+      return indicator.up();
+    } catch (err) {
+      return indicator.down({ message: err instanceof Error ? err.message : 'unreachable' });
+    }
   }
 }

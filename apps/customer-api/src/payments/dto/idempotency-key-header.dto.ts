@@ -1,5 +1,5 @@
 import { Matches, ValidateIf } from 'class-validator';
-import { InvalidInputDetail } from '@app/platform';
+import { InvalidInputDetail } from '@app/platform/validation';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 

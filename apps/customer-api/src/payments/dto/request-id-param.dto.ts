@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { InvalidInputDetail } from '@app/platform';
+import { InvalidInputDetail } from '@app/platform/validation';
 
 /** Path of GET /payments/{requestId}: any UUID, in either case (ids are stored lower-case). */
 @InvalidInputDetail('the request id is not a UUID')

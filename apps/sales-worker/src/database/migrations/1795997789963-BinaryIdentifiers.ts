@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { convertCollation, revertCollation } from '@app/platform';
+import { convertCollation, revertCollation } from '@app/platform/binary-collation';
 
 /**
  * Identifiers compare byte for byte on MySQL/MariaDB: Idempotency-Keys, client ids, customer

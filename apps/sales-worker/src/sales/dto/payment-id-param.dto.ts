@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
-import { InvalidInputDetail } from '@app/platform';
+import { InvalidInputDetail } from '@app/platform/validation';
 
 /** Path of GET /sales/payments/{paymentId}. */
 @InvalidInputDetail('the payment id is not a UUID')

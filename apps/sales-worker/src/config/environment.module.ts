@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { validateEnvironment } from '@app/platform';
+import { validateEnvironment } from '@app/platform/config';
 import { SalesWorkerEnvironment } from './environment';
 
 /** Reads and validates the environment; a bad or missing variable stops start-up naming it. */
@@ -12,10 +12,10 @@ export function loadEnvironment(
 /** The validated environment, injectable by its class everywhere. */
 @Global()
 @Module({})
-export class ConfigModule {
+export class EnvironmentModule {
   static forRoot(env: SalesWorkerEnvironment): DynamicModule {
     return {
-      module: ConfigModule,
+      module: EnvironmentModule,
       providers: [{ provide: SalesWorkerEnvironment, useValue: env }],
       exports: [SalesWorkerEnvironment],
     };

@@ -65,6 +65,28 @@ describe(Semaphore.name, () => {
     await expect(semaphore.run(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 
+  it('should hold a call of several units until that many are free, first come first served', async () => {
+    const semaphore = new Semaphore(4);
+    const gates = [deferred(), deferred(), deferred()];
+    const started: number[] = [];
+    const runs = [3, 2, 1].map((weight, i) =>
+      semaphore.run(async () => {
+        started.push(i);
+        await gates[i].promise;
+      }, weight),
+    );
+    await flush();
+    // One unit is free, but the call of 2 came first: the call of 1 waits behind it.
+    expect(started).toEqual([0]);
+    gates[0].resolve();
+    await flush();
+    expect(started).toEqual([0, 1, 2]);
+    gates[1].resolve();
+    gates[2].resolve();
+    await Promise.all(runs);
+    await expect(semaphore.run(() => Promise.resolve('x'), 5)).rejects.toThrow(RangeError);
+  });
+
   it('should refuse a limit below one', () => {
     expect(() => new Semaphore(0)).toThrow(RangeError);
   });
@@ -153,6 +175,31 @@ describe(Throttle.name, () => {
     // Five seconds passed while it waited for the slot: the bucket refilled, no wait.
     expect(secondStarted).toBe(true);
     await Promise.all([first, second]);
+  });
+
+  it('should count a call of several items as that many calls, in chunks within the burst', async () => {
+    const clock = new ManualClock();
+    const throttle = new Throttle({ concurrency: 10, ratePerSecond: 4 }, clock);
+    expect(throttle.maxItems).toBe(4);
+    const chunks = throttle.chunks(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(chunks).toEqual([
+      ['a', 'b', 'c', 'd'],
+      ['e', 'f'],
+    ]);
+    const started: number[] = [];
+    const runs = chunks.map((chunk) =>
+      throttle.run(async () => {
+        started.push(clock.now());
+      }, chunk.length),
+    );
+    await flush();
+    expect(started).toHaveLength(1);
+    await clock.advance(499);
+    expect(started).toHaveLength(1);
+    // Two more tokens at 4 a second: the chunk of two starts at 500 ms.
+    await clock.advance(1);
+    await Promise.all(runs);
+    expect(started.map((t) => t - started[0])).toEqual([0, 500]);
   });
 
   it('should not limit the rate when it is 0', async () => {

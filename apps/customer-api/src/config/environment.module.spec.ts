@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadEnvironment } from './config.module';
+import { loadEnvironment } from './environment.module';
 
 const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'mysql://u:p@db:3306/customer' };
 

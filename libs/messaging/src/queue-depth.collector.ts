@@ -7,7 +7,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
-import { QueueDirectory } from '@app/messaging';
+import { QueueDirectory } from './queue-directory';
 
 export const QUEUE_DEPTH_SAMPLE_INTERVAL_MS = Symbol('QUEUE_DEPTH_SAMPLE_INTERVAL_MS');
 

@@ -1,4 +1,4 @@
-import { ReceivePacer } from './receive-loops';
+import { ReceivePacer } from './receive-pacer';
 
 describe(ReceivePacer.name, () => {
   it('should space receives out while they fail, up to 5 s, and stop at the first success', () => {

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { validateEnvironment } from '@app/platform';
+import { validateEnvironment } from '@app/platform/config';
 import { loadApiKeys } from '../auth/api-keys';
 import { CustomerApiEnvironment } from './environment';
 
@@ -29,10 +29,10 @@ export function loadEnvironment(
 /** The validated environment, injectable by its class everywhere. */
 @Global()
 @Module({})
-export class ConfigModule {
+export class EnvironmentModule {
   static forRoot(env: CustomerApiEnvironment): DynamicModule {
     return {
-      module: ConfigModule,
+      module: EnvironmentModule,
       providers: [{ provide: CustomerApiEnvironment, useValue: env }],
       exports: [CustomerApiEnvironment],
     };
