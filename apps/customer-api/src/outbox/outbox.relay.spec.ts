@@ -18,7 +18,7 @@ import {
   testSqsClient,
   TestQueues,
 } from '../../../../tools/testing/queues';
-import { loadEnvironment } from '../config/config.module';
+import { loadEnvironment } from '../config/environment.module';
 import { ENTITIES } from '../database/entities';
 import { MIGRATIONS } from '../database/migrations';
 import { OutboxLeases } from './outbox-leases';

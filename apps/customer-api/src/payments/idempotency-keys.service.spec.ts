@@ -8,7 +8,7 @@ import {
   databaseKinds,
   TestDatabase,
 } from '../../../../tools/testing/databases';
-import { loadEnvironment } from '../config/config.module';
+import { loadEnvironment } from '../config/environment.module';
 import { ENTITIES } from '../database/entities';
 import { MIGRATIONS } from '../database/migrations';
 import { IdempotencyKey } from './idempotency-key.entity';
