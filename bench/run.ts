@@ -14,11 +14,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverVersion } from './lib/databases';
-import { Bench, flag, log, parseSettings } from './lib/phases';
 import { ROOT } from './lib/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { formatChecks, formatTable, machine, source, versions } from './lib/report';
 import { openSession } from './lib/session';
+import { appPhases } from './phases/app-phases';
+import { Bench } from './phases/bench';
+import { ceilingsPhase } from './phases/ceilings';
+import { flag, log, parseSettings } from './phases/settings';
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     await system.startInfrastructure();
     log(`SQS stand-in on ${system.sqsEndpoint}; databases ${system.customerDb}, ${system.salesDb}`);
     if (settings.phases.includes(1)) {
-      await bench.ceilingsPhase();
+      await ceilingsPhase(bench);
     }
     if (settings.phases.some((p) => p >= 2)) {
       await system.startApi();
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       system.recordMemory('restMb');
       log(`apps up: customer-api pid ${system.api?.pid}, sales-worker pid ${system.worker?.pid}`);
-      await bench.appPhases();
+      await appPhases(bench);
       await system.waitSettled(30_000);
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       system.recordMemory('afterMb');
