@@ -20,6 +20,8 @@ export async function acceptPhase(bench: Bench): Promise<void> {
   log(`phase 2: accept, closed loop, ${bench.c} connections, ${settings.acceptS} s`);
   const warm = bench.payloads('p2w');
   await bench.closed(bench.api, warm, { durationS: settings.warmupS });
+  // The warm-up's backlog drained first, so the CPU read to the end of the drain is this load's.
+  await system.waitSettled(settings.settleTimeoutS * 1000);
   const payloads = bench.payloads('p2');
   const totals = new Totals();
   const loadStart = Date.now();
@@ -35,6 +37,8 @@ export async function acceptPhase(bench: Bench): Promise<void> {
   log(`  ${describeLoad(accept)}; backlog at end: ${atEnd.pending} pending`);
   log(`  ${describeCpu(cpu, accept.ok)}`);
   const settled = await system.waitSettled(settings.settleTimeoutS * 1000);
+  // The accept load and the drain of its backlog: what every accepted payment cost in all.
+  const cpuToSettled = stopCpu();
   await sampler.stop();
   log(`  payments pending over time: ${pendingSeries(sampler.samples, 12)}`);
   const paid = await system.paymentsOf(payloads.period);
@@ -74,6 +78,8 @@ export async function acceptPhase(bench: Bench): Promise<void> {
     depth: sampler.samples,
     cpu,
     cpuMsPerPayment: cpuPerPayment(cpu, accept.ok),
+    cpuToSettled,
+    cpuMsPerPaymentToSettled: cpuPerPayment(cpuToSettled, paid.length),
     backlogAtEnd: atEnd,
     completionsPerSecondDuringLoad: completionRate,
     workerWritesPerSecond: { duringLoad: workerDuringLoad, afterLoad: workerAfterLoad },
@@ -87,6 +93,12 @@ export async function acceptPhase(bench: Bench): Promise<void> {
     'completions during accept /s': completionRate,
     'drain after accept /s': drain.rate,
     'accept: customer-api CPU ms/payment': (cpu.byProcess['customer-api'] ?? NaN) / accept.ok,
+    ...Object.fromEntries(
+      Object.entries(cpuPerPayment(cpuToSettled, paid.length)).map(([name, ms]) => [
+        `accept+drain CPU ms/payment: ${name}`,
+        ms,
+      ]),
+    ),
     'accept: machine busy by others %': (cpu.othersMs / cpu.capacityMs) * 100,
   });
   bench.rows.push(
@@ -106,7 +118,7 @@ export async function acceptPhase(bench: Bench): Promise<void> {
       `2 drain after load (uncapped worker${drainMeaningful ? '' : '; backlog < 1,000'})`,
       drain.rate,
       ceilings,
-      { text: '≥ 2,000/s', met: drain.rate >= 2_000 },
+      { text: '≥ 3,000/s', met: drain.rate >= 3_000 },
     ),
   );
 }

@@ -80,7 +80,8 @@ export function receiveLoopOptions(settings: ReceiveLoopSettings): ConsumerOptio
     // not reset it to 0.
     terminateVisibilityTimeout: false,
     messageAttributeNames: ['All'],
-    messageSystemAttributeNames: ['ApproximateReceiveCount'],
+    // SentTimestamp: sales-worker keeps it with each sale, to time the relay's hop (bench/).
+    messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
     preReceiveMessageCallback: () => settings.pacer.beforeReceive(),
     postReceiveMessageCallback: () => Promise.resolve(settings.pacer.received()),
   };

@@ -39,6 +39,12 @@ function recordedReport(sale: Sale): SalesRecordedV1 {
   });
 }
 
+/** When SQS took the message in (its SentTimestamp, epoch ms), when it says. */
+function sentAt(message: Message): Date | undefined {
+  const ms = Number(message.Attributes?.SentTimestamp);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : undefined;
+}
+
 /**
  * Consumes `sales`: counts each payment once and reports the outcome to `payment-status`.
  * The BatchProcessor decides each message's fate (ack, pause, retry with backoff, dead-letter);
@@ -102,13 +108,14 @@ export class PaymentRecordedHandler {
 
   @SqsMessageHandler(SALES_QUEUE, true)
   async handle(messages: Message[]): Promise<Message[]> {
+    const receivedAt = new Date();
     const reports = this.status.batch();
     return this.processor.process(messages, ({ raw, correlationId, attempt }) =>
       reports.report(async () => {
         const timer = this.duration.startTimer();
         const payment = parseMessage<PaymentRecordedV1>(raw.Body, [PAYMENT_RECORDED]);
         const { sale, duplicate } = await this.throttle.run(() =>
-          this.sales.record(payment, correlationId),
+          this.sales.record(payment, correlationId, { publishedAt: sentAt(raw), receivedAt }),
         );
         timer();
         this.count(duplicate ? 'duplicate' : 'recorded');

@@ -49,6 +49,12 @@ interface TotalDelta {
   amount: number;
 }
 
+/** When the message carrying a payment was published and received (the per-hop timings). */
+export interface MessageTimes {
+  publishedAt?: Date;
+  receivedAt?: Date;
+}
+
 interface PendingSale {
   sale: Sale;
   payment: PaymentRecordedV1;
@@ -84,11 +90,20 @@ export class SalesService {
    * (unique on paymentId) and its month's total. A payment counted before changes nothing and
    * answers the sale as first stored.
    */
-  async record(payment: PaymentRecordedV1, correlationId?: string): Promise<RecordedSale> {
-    return this.batcher.add({ sale: this.saleOf(payment, correlationId), payment, correlationId });
+  async record(
+    payment: PaymentRecordedV1,
+    correlationId?: string,
+    times: MessageTimes = {},
+  ): Promise<RecordedSale> {
+    const sale = this.saleOf(payment, correlationId, times);
+    return this.batcher.add({ sale, payment, correlationId });
   }
 
-  private saleOf(payment: PaymentRecordedV1, correlationId?: string): Sale {
+  private saleOf(
+    payment: PaymentRecordedV1,
+    correlationId: string | undefined,
+    times: MessageTimes,
+  ): Sale {
     return this.sales.create({
       paymentId: payment.paymentId.toLowerCase(),
       customerId: payment.customerId,
@@ -99,6 +114,8 @@ export class SalesService {
       paidAt: new Date(payment.paidAt),
       recordedAt: new Date(payment.recordedAt),
       correlationId: correlationId ?? null,
+      publishedAt: times.publishedAt ?? null,
+      receivedAt: times.receivedAt ?? null,
       createdAt: new Date(),
     });
   }
