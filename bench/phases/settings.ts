@@ -73,6 +73,27 @@ export function flag(argv: readonly string[], name: string): string | undefined 
   return argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : (argv[i + 1] ?? '');
 }
 
+/**
+ * `--e2e-rate 200 --e2e-s 15 --e2e-low-rate 0`: phase 3's rates and lengths for one run, so a
+ * comparison can look at one rate only (bench/compare.ts).
+ */
+function rateOverrides(argv: readonly string[]): Partial<typeof FULL> {
+  const names = {
+    'e2e-rate': 'e2eRate',
+    'e2e-s': 'e2eS',
+    'e2e-low-rate': 'e2eLowRate',
+    'e2e-low-s': 'e2eLowS',
+  } as const;
+  const overrides: Partial<typeof FULL> = {};
+  for (const [option, key] of Object.entries(names)) {
+    const value = flag(argv, option);
+    if (value !== undefined) {
+      overrides[key] = Number(value);
+    }
+  }
+  return overrides;
+}
+
 export function parseSettings(argv: readonly string[], defaultPhases = '1,2,3,4,5'): Settings {
   const quick = argv.includes('--quick');
   const customerApi = {
@@ -88,6 +109,7 @@ export function parseSettings(argv: readonly string[], defaultPhases = '1,2,3,4,
     httpConnections: 64,
     slowLatencyEachWayMs: 25,
     ...(quick ? QUICK : FULL),
+    ...rateOverrides(argv),
     tuning: {
       customerApi,
       salesWorker: {

@@ -6,7 +6,6 @@
  * deletes them; a consumer of the status queue completes the payments of each received batch.
  * The bench runs it beside ours (bench/phases/floor.ts): ours / floor is the framework's cost.
  */
-import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import Fastify from 'fastify';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -16,7 +15,6 @@ import {
   AMOUNT_MAX,
   AMOUNT_MIN,
   encodeMessage,
-  type EncodedMessage,
   IDENTIFIER_PATTERN,
   isCurrencyCode,
   isRfc3339Timestamp,
@@ -33,18 +31,15 @@ import {
   onStop,
   openPool,
   queueUrl,
-  sendAll,
   setting,
   sqsClient,
   TickBatch,
 } from './common';
+import { Relay } from './relay';
 
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const pool = openPool(numberSetting('DATABASE_POOL_SIZE', 16));
 const sqs = sqsClient();
-const batchSize = numberSetting('OUTBOX_BATCH_SIZE', 100);
-const leaseMs = numberSetting('OUTBOX_LEASE_MS', 30_000);
-const owner = randomUUID();
 
 interface Body {
   customerId: string;
@@ -172,73 +167,12 @@ app.get<{ Params: { id: string } }>('/payments/:id', async (request, reply) => {
 
 app.get('/health/ready', (_request, reply) => reply.send({ status: 'ok' }));
 
-/** Claims a batch under a lease (committed before SQS is called), publishes it, deletes it. */
-class Relay {
-  private running = false;
-  private again = false;
-  salesUrl = '';
-
-  wake(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.run();
-  }
-
-  private async run(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        while ((await this.publishOnce()) === batchSize) {
-          // a full batch: there may be more
-        }
-      } while (this.again);
-    } catch (err) {
-      process.stderr.write(`relay: ${String(err)}\n`);
-    } finally {
-      this.running = false;
-    }
-  }
-
-  private async publishOnce(): Promise<number> {
-    const now = new Date();
-    const rows = await inTransaction(
-      pool,
-      async (connection) => {
-        const [found] = await connection.query<RowDataPacket[]>(
-          'SELECT `id`, `body`, `attributes` FROM `outbox` WHERE `parked_at` IS NULL AND ' +
-            '(`lease_until` IS NULL OR `lease_until` <= ?) ORDER BY `id` LIMIT ? FOR UPDATE SKIP LOCKED',
-          [now, batchSize],
-        );
-        if (found.length > 0) {
-          await connection.query(
-            'UPDATE `outbox` SET `lease_owner` = ?, `lease_until` = ? WHERE `id` IN (?)',
-            [owner, new Date(now.getTime() + leaseMs), found.map((r) => r.id as string)],
-          );
-        }
-        return found;
-      },
-      'READ COMMITTED',
-    );
-    if (rows.length === 0) {
-      return 0;
-    }
-    await sendAll(
-      sqs,
-      this.salesUrl,
-      rows.map((r) => ({
-        body: r.body as string,
-        attributes: JSON.parse(r.attributes as string) as EncodedMessage['attributes'],
-      })),
-    );
-    await pool.query('DELETE FROM `outbox` WHERE `id` IN (?)', [rows.map((r) => r.id as string)]);
-    return rows.length;
-  }
-}
-
-const relay = new Relay();
+const relay = new Relay(
+  pool,
+  sqs,
+  numberSetting('OUTBOX_BATCH_SIZE', 100),
+  numberSetting('OUTBOX_LEASE_MS', 30_000),
+);
 
 /** Completes the payments of one received batch of `sales.recorded`: a locking read, one UPDATE. */
 async function applyStatus(messages: Message[]): Promise<Message[]> {
