@@ -7,11 +7,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Bench, log, parseSettings } from './lib/phases';
 import { ROOT } from '../tools/testing/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { machine, source } from './lib/report';
 import { openSession } from './lib/session';
+import { appPhases } from './phases/app-phases';
+import { Bench } from './phases/bench';
+import { log, parseSettings } from './phases/settings';
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
         await system.startApi();
         await system.startWorker();
         const bench = new Bench(system, settings, `${runId}-${variant.name}-${round}`);
-        await bench.appPhases();
+        await appPhases(bench);
         for (const [name, reading] of system.memory) {
           bench.headline[`peak RSS MB: ${name}`] = reading.peakMb;
         }

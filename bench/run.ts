@@ -7,6 +7,8 @@
  * 3 end to end: fixed arrival rate; accept and accept→COMPLETED latency, drain rate
  * 4 burst: N payments as fast as accepted, worker rate-capped well below; nothing lost
  * 5 slow downstream: sales DB +50 ms per round trip; our accept vs a synchronous baseline
+ * then 2 and 3 again on the floor (bench/apps/floor/, no framework; `--no-floor` skips it):
+ * ours / floor CPU per payment. Phase 3 prints each hop's p50/p99 (bench/phases/hops.ts).
  *
  * `--api-env K=V,…` / `--worker-env K=V,…` change the apps' settings for one run; `--dist <dir>`
  * runs another build of the apps.
@@ -14,11 +16,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverVersion } from '../tools/testing/databases';
-import { Bench, flag, log, parseSettings } from './lib/phases';
 import { ROOT } from '../tools/testing/processes';
 import { formatProfile, profileSummaries } from './lib/profile';
 import { formatChecks, formatTable, machine, source, versions } from './lib/report';
 import { openSession } from './lib/session';
+import { appPhases } from './phases/app-phases';
+import { Bench } from './phases/bench';
+import { ceilingsPhase } from './phases/ceilings';
+import { floorChecks, floorPhases, floorRows } from './phases/floor';
+import { flag, log, parseSettings } from './phases/settings';
 
 async function main(): Promise<void> {
   const settings = parseSettings(process.argv.slice(2));
@@ -43,7 +49,7 @@ async function main(): Promise<void> {
     await system.startInfrastructure();
     log(`SQS stand-in on ${system.sqsEndpoint}; databases ${system.customerDb}, ${system.salesDb}`);
     if (settings.phases.includes(1)) {
-      await bench.ceilingsPhase();
+      await ceilingsPhase(bench);
     }
     if (settings.phases.some((p) => p >= 2)) {
       await system.startApi();
@@ -52,10 +58,17 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       system.recordMemory('restMb');
       log(`apps up: customer-api pid ${system.api?.pid}, sales-worker pid ${system.worker?.pid}`);
-      await bench.appPhases();
+      await appPhases(bench);
       await system.waitSettled(30_000);
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       system.recordMemory('afterMb');
+    }
+    // The floor: phases 2 and 3 again on the frameworkless pipeline, in this run, after ours.
+    if (settings.phases.some((p) => p === 2 || p === 3) && !process.argv.includes('--no-floor')) {
+      const floor = await floorPhases(bench, runId);
+      bench.rows.push(...floorRows(bench, floor));
+      bench.checks.push(...floorChecks(floor));
+      results.floor = { ...floor.results, headline: floor.headline };
     }
   } catch (err) {
     log(`run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -1,6 +1,6 @@
 /**
  * The pattern's "before" picture, for phase 5: POST /payments validated exactly as customer-api
- * validates it (the same DTO through the same `parseInput`), the payment inserted, then the sales
+ * validates it (the contract's rules through the same `parseInput`), the payment inserted, then the sales
  * DB updated inline (the sale and its monthly total in one transaction, as sales-worker writes
  * them) and the payment marked COMPLETED, all before answering. A slow sales DB is the caller's
  * wait. Plain mysql2 rather than TypeORM: cheaper per request, so the comparison flatters the
@@ -28,7 +28,6 @@ import { configureHttp, createHttpAdapter } from '@app/platform/http';
 import { InvalidInputError } from '@app/platform/errors';
 import { ProblemFilter } from '@app/platform/problem.filter';
 import { parseInput } from '@app/platform/validation';
-import { CreatePaymentDto } from '../../apps/customer-api/src/payments/dto/create-payment.dto';
 import {
   ADD_TO_TOTAL,
   COMPLETE_PAYMENT,
@@ -38,6 +37,7 @@ import {
   newPayment,
   paymentRow,
 } from '../lib/sql';
+import { PaymentBodyRules } from './payment-body';
 
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -64,7 +64,7 @@ class SyncPaymentsController {
   @Post('payments')
   @HttpCode(201)
   async create(@Body() raw: unknown, @Req() request: FastifyRequest): Promise<object> {
-    const body = parseInput(CreatePaymentDto, raw);
+    const body = parseInput(PaymentBodyRules, raw);
     const now = new Date();
     const paidAt = paidAtOf(body.paidAt, now);
     const payment = newPayment({

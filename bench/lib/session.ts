@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessCleanup } from './cleanup';
 import { Databases } from '../../tools/testing/databases';
-import { log, Settings } from './phases';
+import { log, Settings } from '../phases/settings';
 import { System } from './system';
 
 /** What one run of bench/run.ts or bench/compare.ts works in, and what it cleans up. */

@@ -36,10 +36,18 @@ export interface MemoryReading {
 }
 
 /** The columns of a payment the bench reads back to measure latency and check totals. */
-interface PaymentTimes extends RowDataPacket {
+export interface PaymentTimes extends RowDataPacket {
+  id: string;
   created_at: Date;
   completed_at: Date | null;
   status: string;
+}
+
+export interface SaleTimes extends RowDataPacket {
+  payment_id: string;
+  published_at: Date | null;
+  received_at: Date | null;
+  created_at: Date;
 }
 
 const APP_SETTINGS = {
@@ -97,6 +105,11 @@ export class System {
   extraEnv: Record<string, string> = {};
   /** Sub-directory of the profile directory for the apps started next. */
   profileLabel = '';
+  /**
+   * Start the floor pipeline (bench/apps/floor/) in place of the apps: the same queues, tables
+   * and settings, no framework. Its databases are migrated with the apps' migration lists.
+   */
+  floor = false;
 
   constructor(
     readonly databases: Databases,
@@ -131,8 +144,12 @@ export class System {
    */
   async freshDatabases(label: string): Promise<void> {
     const suffix = label ? `_${label}` : '';
-    this.customerDb = await this.databases.create(`customer${suffix}`);
-    this.salesDb = await this.databases.create(`sales${suffix}`);
+    // The apps migrate their own database at start-up; the floor's are migrated here.
+    this.customerDb = await this.databases.create(
+      `customer${suffix}`,
+      this.floor ? 'customer' : undefined,
+    );
+    this.salesDb = await this.databases.create(`sales${suffix}`, this.floor ? 'sales' : undefined);
     await this.monitorPool?.end();
     await this.salesPool?.end();
     this.monitorPool = pool(this.customerDb, 2);
@@ -185,8 +202,10 @@ export class System {
   async startApi(): Promise<AppProcess> {
     const port = await freePort();
     this.api = await AppProcess.start({
-      name: 'customer-api',
-      script: join(this.distRoot, 'apps/customer-api/main.js'),
+      name: this.floor ? 'floor-api' : 'customer-api',
+      script: this.floor
+        ? join(ROOT, 'bench/apps/floor/api.ts')
+        : join(this.distRoot, 'apps/customer-api/main.js'),
       env: {
         ...APP_SETTINGS,
         SQS_ENDPOINT: this.sqsEndpoint,
@@ -196,7 +215,7 @@ export class System {
         ...this.extraEnv,
       },
       port,
-      logFile: join(this.workDir, 'customer-api.log'),
+      logFile: join(this.workDir, `${this.floor ? 'floor-api' : 'customer-api'}.log`),
       readyPath: '/health/ready',
       nodeArgs: this.profileArgs('customer-api'),
     });
@@ -211,8 +230,10 @@ export class System {
     }
     const port = await freePort();
     this.worker = await AppProcess.start({
-      name: 'sales-worker',
-      script: join(this.distRoot, 'apps/sales-worker/main.js'),
+      name: this.floor ? 'floor-worker' : 'sales-worker',
+      script: this.floor
+        ? join(ROOT, 'bench/apps/floor/worker.ts')
+        : join(this.distRoot, 'apps/sales-worker/main.js'),
       env: {
         ...APP_SETTINGS,
         SQS_ENDPOINT: this.sqsEndpoint,
@@ -223,7 +244,7 @@ export class System {
         ...overrides,
       },
       port,
-      logFile: join(this.workDir, 'sales-worker.log'),
+      logFile: join(this.workDir, `${this.floor ? 'floor-worker' : 'sales-worker'}.log`),
       readyPath: '/health/ready',
       nodeArgs: this.profileArgs('sales-worker'),
     });
@@ -382,7 +403,7 @@ export class System {
   /** Every payment of a period with its accept and completion instants. */
   async paymentsOf(period: string): Promise<PaymentTimes[]> {
     const [rows] = await this.db.query<PaymentTimes[]>(
-      'SELECT created_at, completed_at, status FROM payments WHERE period = ?',
+      'SELECT id, created_at, completed_at, status FROM payments WHERE period = ?',
       [period],
     );
     return rows;
@@ -402,6 +423,21 @@ export class System {
       [period],
     );
     return rows.map((r) => (r.created_at as Date).getTime());
+  }
+
+  /**
+   * Each sale of a period with the instants sales-worker keeps: when its message was published
+   * (SQS SentTimestamp) and received, and when the sale was written.
+   */
+  async saleTimesOf(period: string): Promise<SaleTimes[]> {
+    if (!this.salesPool) {
+      throw new Error('the databases are not set up');
+    }
+    const [rows] = await this.salesPool.query<SaleTimes[]>(
+      'SELECT payment_id, published_at, received_at, created_at FROM sales WHERE period = ?',
+      [period],
+    );
+    return rows;
   }
 
   /** The customer DB's own per-currency totals of a period (what was committed). */

@@ -81,6 +81,7 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
 
   it('should record a payment and report sales.recorded with its correlationId', async () => {
     const payment = paymentRecorded({ period: '2031-01', amount: 99_999_999_999 });
+    const sentFrom = Date.now();
     await send(sqs, queues.sales.url, [encoded(payment, 'req-first-payment')]);
 
     const [report] = await status.waitFor(payment.paymentId, SALES_RECORDED);
@@ -108,6 +109,12 @@ describe.each(VARIANTS)('sales-worker recording payments ($label)', ({ kind, sch
       recordedAt: new Date(payment.recordedAt),
       correlationId: 'req-first-payment',
     });
+    // The instants bench/ times the hops with: published (SQS SentTimestamp), received, written.
+    const published = sale.publishedAt?.getTime() ?? Number.NaN;
+    const received = sale.receivedAt?.getTime() ?? Number.NaN;
+    expect(published).toBeGreaterThanOrEqual(sentFrom);
+    expect(received).toBeGreaterThanOrEqual(published);
+    expect(sale.createdAt.getTime()).toBeGreaterThanOrEqual(received);
 
     const one = await worker.http().get(`/sales/payments/${payment.paymentId}`).expect(200);
     expect(one.body).toEqual({

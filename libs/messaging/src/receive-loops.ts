@@ -49,7 +49,8 @@ export function receiveLoopOptions(
     visibilityTimeout: plan.visibilityTimeoutSeconds,
     terminateVisibilityTimeout: false,
     messageAttributeNames: ['All'],
-    messageSystemAttributeNames: ['ApproximateReceiveCount'],
+    // SentTimestamp: sales-worker keeps it with each sale, to time the relay's hop (bench/).
+    messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
     preReceiveMessageCallback: () => pacer.beforeReceive(),
     postReceiveMessageCallback: () => Promise.resolve(pacer.received()),
   };

@@ -26,7 +26,7 @@ import { Throttle } from '@app/platform/throttle';
 import { SalesWorkerEnvironment } from '../config/environment';
 import { Sale } from './sale.entity';
 import { SALES_MESSAGE_SECONDS, SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
-import { SalesService } from './sales.service';
+import { PaymentToRecord, SalesService } from './sales.service';
 import { StatusReport, StatusReporter } from './status.reporter';
 
 /** Names the sales DB in logs and the consumer_paused metric. */
@@ -37,6 +37,12 @@ function recordedReport(sale: Sale): SalesRecordedV1 {
     paymentId: sale.paymentId,
     recordedAt: sale.createdAt.toISOString(),
   });
+}
+
+/** When SQS took the message in (its SentTimestamp, epoch ms), when it says. */
+function sentAt(message: Message): Date | undefined {
+  const ms = Number(message.Attributes?.SentTimestamp);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms) : undefined;
 }
 
 /**
@@ -115,11 +121,12 @@ export class PaymentRecordedHandler {
   ): Promise<PromiseSettledResult<unknown>[]> {
     const startedAt = process.hrtime.bigint();
     const outcomes: PromiseSettledResult<unknown>[] = [];
-    const readable: { index: number; payment: PaymentRecordedV1; correlationId?: string }[] = [];
+    const receivedAt = new Date();
+    const readable: (PaymentToRecord & { index: number })[] = [];
     round.forEach(({ raw, correlationId }, index) => {
       try {
         const payment = parseMessage<PaymentRecordedV1>(raw.Body, [PAYMENT_RECORDED]);
-        readable.push({ index, payment, correlationId });
+        readable.push({ index, payment, correlationId, publishedAt: sentAt(raw), receivedAt });
       } catch (err) {
         outcomes[index] = { status: 'rejected', reason: err };
       }

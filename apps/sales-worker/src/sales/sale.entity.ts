@@ -39,6 +39,14 @@ export class Sale {
   @Column({ name: 'correlation_id', type: 'varchar', length: 128, nullable: true })
   correlationId!: string | null;
 
+  /** When its `payment.recorded` was published (SQS SentTimestamp); null on older rows. */
+  @Column({ name: 'published_at', type: 'datetime', precision: 3, nullable: true })
+  publishedAt!: Date | null;
+
+  /** When the worker received that message; null on older rows. */
+  @Column({ name: 'received_at', type: 'datetime', precision: 3, nullable: true })
+  receivedAt!: Date | null;
+
   /** When the sales DB stored it: the `recordedAt` of every `sales.recorded` about it. */
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;

@@ -49,10 +49,15 @@ interface TotalDelta {
   amount: number;
 }
 
-/** A payment to count, with the correlationId its message carried. */
+/**
+ * A payment to count, with the correlationId its message carried and when that message was
+ * published (SQS SentTimestamp) and received: the per-hop timings (bench/).
+ */
 export interface PaymentToRecord {
   payment: PaymentRecordedV1;
   correlationId?: string;
+  publishedAt?: Date;
+  receivedAt?: Date;
 }
 
 /** The sales DB: each payment counted once, and the monthly totals that follow from it. */
@@ -69,7 +74,7 @@ export class SalesService {
     this.dialect = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
   }
 
-  private saleOf(payment: PaymentRecordedV1, correlationId?: string): Sale {
+  private saleOf({ payment, correlationId, publishedAt, receivedAt }: PaymentToRecord): Sale {
     return this.sales.create({
       paymentId: payment.paymentId.toLowerCase(),
       customerId: payment.customerId,
@@ -80,6 +85,8 @@ export class SalesService {
       paidAt: new Date(payment.paidAt),
       recordedAt: new Date(payment.recordedAt),
       correlationId: correlationId ?? null,
+      publishedAt: publishedAt ?? null,
+      receivedAt: receivedAt ?? null,
       createdAt: new Date(),
     });
   }
@@ -96,10 +103,10 @@ export class SalesService {
   async recordAll(
     payments: readonly PaymentToRecord[],
   ): Promise<PromiseSettledResult<RecordedSale>[]> {
-    const items = payments.map(({ payment, correlationId }) => ({
-      sale: this.saleOf(payment, correlationId),
-      payment,
-      correlationId,
+    const items = payments.map((toRecord) => ({
+      sale: this.saleOf(toRecord),
+      payment: toRecord.payment,
+      correlationId: toRecord.correlationId,
     }));
     const ids = new Set(items.map((item) => item.sale.paymentId));
     if (items.length > 1 && ids.size === items.length) {
