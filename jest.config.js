@@ -1,7 +1,7 @@
 /** Unit tests (`*.spec.ts`, beside the code) and integration tests (`apps/<app>/test/*.e2e-spec.ts`). */
 module.exports = {
   rootDir: '.',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/infra'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/infra', '<rootDir>/test'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
@@ -17,6 +17,7 @@ module.exports = {
     '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
     '^@app/messaging(|/.*)$': '<rootDir>/libs/messaging/src$1',
     '^@app/platform(|/.*)$': '<rootDir>/libs/platform/src$1',
+    '^@app/telemetry/(.*)$': '<rootDir>/libs/telemetry/src/$1',
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/tools/testing/global-setup.ts',

@@ -6,6 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { PermanentMessageError, readMetadata } from '@app/contracts';
+import { traceBatch, traceProcess } from '@app/telemetry/messaging';
 import { ConsumerBreaker, ConsumerStoppedError } from './consumer-breaker';
 import { DependencyUnavailableError, FailureKind } from './failure-kind';
 import { isLastAttempt, retryDelaySeconds, RetryPolicy } from './retry-policy';
@@ -110,21 +111,24 @@ export class BatchProcessor {
     const acked: Message[] = [];
     const delays: { message: Message; seconds: number }[] = [];
     try {
-      await Promise.all(
-        messages.map(async (raw) => {
-          const received: ReceivedMessage = {
-            raw,
-            attempt: receiveCountOf(raw),
-            correlationId: readMetadata(raw.MessageAttributes).correlationId,
-          };
-          const outcome = await this.settle(received, handle);
-          heartbeat.release(raw);
-          if (outcome === 'ack') {
-            acked.push(raw);
-          } else {
-            delays.push({ message: raw, seconds: outcome.delaySeconds });
-          }
-        }),
+      // TELEMETRY HOOK: the batch's span (links), then one span per message (traceProcess).
+      await traceBatch(queueUrl, messages, () =>
+        Promise.all(
+          messages.map(async (raw) => {
+            const received: ReceivedMessage = {
+              raw,
+              attempt: receiveCountOf(raw),
+              correlationId: readMetadata(raw.MessageAttributes).correlationId,
+            };
+            const outcome = await traceProcess(queueUrl, raw, () => this.settle(received, handle));
+            heartbeat.release(raw);
+            if (outcome === 'ack') {
+              acked.push(raw);
+            } else {
+              delays.push({ message: raw, seconds: outcome.delaySeconds });
+            }
+          }),
+        ),
       );
     } finally {
       await heartbeat.stop();

@@ -3,6 +3,7 @@ import { ModuleRef, NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ConsumerDrain } from '@app/messaging';
+import { shutdownTelemetry } from '@app/telemetry/start';
 import { configureHttp, createHttpAdapter, type HttpOptions } from './http';
 import { addSecurityHeaders, securityOptions } from './security-headers';
 
@@ -121,7 +122,9 @@ export function runService(name: string, start: () => Promise<RunningService>): 
         }
         stopping = true;
         logger.log(`${signal} received; shutting down`);
-        void shutDownService(app, shutdownTimeoutMs).then(() => process.exit(0));
+        void shutDownService(app, shutdownTimeoutMs)
+          .then(() => shutdownTelemetry()) // TELEMETRY HOOK: export the last spans
+          .then(() => process.exit(0));
       });
     }
   };

@@ -1,12 +1,18 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
-import { encodeMessage, PAYMENT_STATUS_QUEUE, PaymentStatusMessage } from '@app/contracts';
+import {
+  EncodedMessage,
+  encodeMessage,
+  PAYMENT_STATUS_QUEUE,
+  PaymentStatusMessage,
+} from '@app/contracts';
 import {
   DependencyUnavailableError,
   publishBatch,
   PublishEntry,
   QueueDirectory,
 } from '@app/messaging';
+import { injectAttributes } from '@app/telemetry/sqs-carrier';
 
 /** Names the report queue in errors, logs and the consumer_paused metric. */
 export const REPORT_QUEUE_DEPENDENCY = 'payment-status queue';
@@ -53,7 +59,7 @@ export class ReportBatch {
     }
     const sent = new Promise<void>((resolve, reject) => {
       const id = String(this.sent++);
-      const entry = { id, message: encodeMessage(report.message, report.correlationId) };
+      const entry = { id, message: traced(encodeMessage(report.message, report.correlationId)) };
       this.waiting.push({ entry, resolve, reject });
     });
     this.done();
@@ -86,6 +92,11 @@ export class ReportBatch {
   }
 }
 
+/** TELEMETRY HOOK: a report continues the trace of the message it reports on. */
+function traced(message: EncodedMessage): EncodedMessage {
+  return { ...message, attributes: injectAttributes(message.attributes) };
+}
+
 function unavailable(err: unknown): DependencyUnavailableError {
   return new DependencyUnavailableError(REPORT_QUEUE_DEPENDENCY, err);
 }
@@ -106,7 +117,7 @@ export class StatusReporter {
   /** Sends one report now; throws DependencyUnavailableError unless SQS accepted it. */
   async send(report: StatusReport): Promise<void> {
     const id = 'report';
-    const entry = { id, message: encodeMessage(report.message, report.correlationId) };
+    const entry = { id, message: traced(encodeMessage(report.message, report.correlationId)) };
     const { failedIds, firstError } = await this.publish([entry]);
     if (failedIds.has(id)) {
       throw unavailable(firstError ?? new Error('SQS did not accept the status report'));

@@ -1,0 +1,39 @@
+import { context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { tracingOn } from './switch';
+
+/** The W3C trace context of the active span, as stored with an outbox row. */
+export interface TraceColumns {
+  traceParent: string | null;
+  traceState: string | null;
+}
+
+const NONE: TraceColumns = { traceParent: null, traceState: null };
+
+/** `traceparent`/`tracestate` of the active context: only these, never baggage. */
+export function activeTraceHeaders(): { traceparent?: string; tracestate?: string } {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return { traceparent: carrier.traceparent, tracestate: carrier.tracestate };
+}
+
+/** What an outbox row stores so the relay's publish continues this request's trace. */
+export function currentTraceColumns(): TraceColumns {
+  if (!tracingOn()) {
+    return NONE;
+  }
+  const { traceparent, tracestate } = activeTraceHeaders();
+  // The columns' widths; W3C lets a carrier drop a tracestate it cannot keep whole.
+  return {
+    traceParent: traceparent && traceparent.length <= 128 ? traceparent : null,
+    traceState: traceparent && tracestate && tracestate.length <= 512 ? tracestate : null,
+  };
+}
+
+/** `trace_id`/`span_id` for a log line written while a span is active; nothing otherwise. */
+export function traceLogFields(): { trace_id?: string; span_id?: string } {
+  if (!tracingOn()) {
+    return {};
+  }
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
