@@ -1,7 +1,13 @@
 /** Unit tests (`*.spec.ts`, beside the code) and integration tests (`apps/<app>/test/*.e2e-spec.ts`). */
 module.exports = {
   rootDir: '.',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tools', '<rootDir>/infra', '<rootDir>/test'],
+  roots: [
+    '<rootDir>/apps',
+    '<rootDir>/libs',
+    '<rootDir>/tools',
+    '<rootDir>/infra',
+    '<rootDir>/test',
+  ],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {

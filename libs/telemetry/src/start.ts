@@ -18,7 +18,7 @@ const UNTRACED_PATHS = /^\/(health\/|metrics(\?|$))/;
  * Exporter, protocol (`http/protobuf`, `http/json`; `grpc` too), endpoint, headers, resource
  * and batch settings come from the standard variables as @opentelemetry/sdk-node reads them;
  * OTEL_SERVICE_NAME defaults to the app's name. SQS spans are this library's own (messaging.ts):
- * see docs/tracing.md for why the AWS SDK instrumentation is not used.
+ * messaging.ts says why the AWS SDK instrumentation is not used.
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
   if (sdk || !tracingRequested(env)) {
