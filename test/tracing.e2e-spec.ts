@@ -174,6 +174,8 @@ describe('Tracing across customer-api, the outbox, both queues and sales-worker'
       trace,
       (s) => s.kind === KIND.server && s.attributes['http.request.method'] === 'POST',
     );
+    expect(server?.name).toBe('POST /payments');
+    expect(server?.attributes['http.route']).toBe('/payments');
     expect(server).toMatchObject({
       service: 'customer-api',
       parentSpanId: clientSpan,
