@@ -85,6 +85,8 @@ describe('Tracing across customer-api, the outbox, both queues and sales-worker'
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      // Were metrics pushed over OTLP, the receiver would see /v1/metrics within the test.
+      OTEL_METRIC_EXPORT_INTERVAL: '500',
     });
 
     await sqs.send(

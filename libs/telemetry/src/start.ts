@@ -34,6 +34,10 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   const { NoOrphanClientSpans, samplerFromEnv } =
     require('./sampler') as typeof import('./sampler');
   /* eslint-enable @typescript-eslint/no-require-imports */
+  // Traces only: metrics stay Prometheus on /metrics and logs pino on stdout, unless these
+  // variables ask the SDK for its own (sdk-node would otherwise push both over OTLP).
+  process.env.OTEL_METRICS_EXPORTER ??= env.OTEL_METRICS_EXPORTER ?? 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= env.OTEL_LOGS_EXPORTER ?? 'none';
   const started = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME?.trim() || serviceName,
     sampler: new NoOrphanClientSpans(samplerFromEnv(tracing, env)),
