@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { DynamicModule } from '@nestjs/common';
-import { traceLogFields } from '@app/telemetry/trace-context';
+import { traceLogMixin } from '@app/telemetry/trace-context';
 
 export interface LoggingOptions {
   level: string;
@@ -26,7 +26,7 @@ export function loggingModule({
     level,
     base: { service },
     // TELEMETRY HOOK: trace_id/span_id beside the correlationId while a span is active.
-    mixin: traceLogFields,
+    ...traceLogMixin(),
     transport:
       format === 'pretty'
         ? {

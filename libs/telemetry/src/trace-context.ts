@@ -30,10 +30,15 @@ export function currentTraceColumns(): TraceColumns {
 }
 
 /** `trace_id`/`span_id` for a log line written while a span is active; nothing otherwise. */
-export function traceLogFields(): { trace_id?: string; span_id?: string } {
+export function traceLogFields(): Record<string, string> {
   if (!tracingOn()) {
     return {};
   }
   const span = trace.getActiveSpan()?.spanContext();
   return span && isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
+}
+
+/** pino's `mixin` option: set only when tracing is on, so logging costs nothing extra off. */
+export function traceLogMixin(): { mixin?: () => Record<string, string> } {
+  return tracingOn() ? { mixin: traceLogFields } : {};
 }
