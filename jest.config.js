@@ -23,6 +23,7 @@ module.exports = {
     '^@app/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
     '^@app/messaging(|/.*)$': '<rootDir>/libs/messaging/src$1',
     '^@app/platform(|/.*)$': '<rootDir>/libs/platform/src$1',
+    '^@app/telemetry/(.*)$': '<rootDir>/libs/telemetry/src/$1',
   },
   testEnvironment: 'node',
   globalSetup: '<rootDir>/tools/testing/global-setup.ts',

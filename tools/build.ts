@@ -16,7 +16,7 @@ import { transform, type Options } from '@swc/core';
 
 const ROOT = join(__dirname, '..');
 export const APPS = ['customer-api', 'sales-worker', 'queue-admin'] as const;
-const LIBS = ['contracts', 'messaging', 'platform'] as const;
+const LIBS = ['contracts', 'messaging', 'platform', 'telemetry'] as const;
 
 const SWC_OPTIONS: Options = {
   jsc: {
@@ -75,7 +75,7 @@ async function mtime(path: string): Promise<number> {
 /** `require("@app/platform/x")` → `require("../libs/platform/x")`, relative to the output. */
 function rewriteAliases(code: string, unit: Unit): string {
   return code.replace(
-    /require\("@app\/(contracts|messaging|platform)(\/[^"]*)?"\)/g,
+    /require\("@app\/(contracts|messaging|platform|telemetry)(\/[^"]*)?"\)/g,
     (_match, lib: string, sub: string | undefined) => {
       let target = relative(dirname(unit.output), join(unit.libRoot, lib, sub ?? 'index'));
       target = target.split(sep).join('/');

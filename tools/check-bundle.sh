@@ -65,7 +65,10 @@ PORT=$api_port ALLOW_ANONYMOUS_API=true DATABASE_URL="$MYSQL_URL/bundle_customer
   node dist/apps/customer-api/main.js \
   >"$work/customer-api.log" 2>&1 &
 pids+=($!)
-PORT=$worker_port DATABASE_URL="$MYSQL_URL/bundle_sales_$suffix" node dist/apps/sales-worker/main.js \
+# The worker traces (to a port nothing listens on): the OpenTelemetry SDK and instrumentations
+# must load from the production install; customer-api shows tracing off.
+PORT=$worker_port DATABASE_URL="$MYSQL_URL/bundle_sales_$suffix" \
+  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9 node dist/apps/sales-worker/main.js \
   >"$work/sales-worker.log" 2>&1 &
 pids+=($!)
 for port in "$api_port" "$worker_port"; do
@@ -105,3 +108,10 @@ done
 worker_lines=$(grep -c "\"correlationId\":\"$correlation\"" "$work/sales-worker.log" || true)
 test "$worker_lines" -ge 1 || { echo "sales-worker logged no line with the correlationId" >&2; exit 1; }
 echo "customer-api: $(grep -c "$correlation" "$work/customer-api.log") lines, sales-worker: $worker_lines lines"
+
+step "tracing: on in sales-worker (trace_id in its log lines), off in customer-api"
+grep "\"correlationId\":\"$correlation\"" "$work/sales-worker.log" | grep -q '"trace_id":"[0-9a-f]\{32\}"' ||
+  { echo "sales-worker traced nothing: the OpenTelemetry SDK did not start" >&2; exit 1; }
+! grep -q '"trace_id"' "$work/customer-api.log" ||
+  { echo "customer-api traced with no OTEL_* variable set" >&2; exit 1; }
+echo "sales-worker lines carry trace_id; customer-api's do not"

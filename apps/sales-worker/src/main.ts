@@ -1,3 +1,4 @@
+import './tracing'; // TELEMETRY HOOK: must stay the first import
 import 'reflect-metadata';
 import { runService } from '@app/platform/service-lifecycle';
 import { createApp } from './bootstrap';

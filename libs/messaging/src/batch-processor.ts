@@ -5,7 +5,9 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { Context } from '@opentelemetry/api';
 import { PermanentMessageError, readMetadata } from '@app/contracts';
+import { inContext, ProcessSpan, startProcessSpan, traceBatch } from '@app/telemetry/messaging';
 import { ConsumerBreaker, ConsumerStoppedError } from './consumer-breaker';
 import { DependencyUnavailableError, FailureKind } from './failure-kind';
 import { isLastAttempt, retryDelaySeconds, RetryPolicy } from './retry-policy';
@@ -26,6 +28,8 @@ export interface ReceivedMessage {
   raw: Message;
   attempt: number;
   correlationId?: string;
+  /** Its processing span's context (tracing on): what is done and sent for it joins its trace. */
+  trace?: Context;
 }
 
 /**
@@ -106,7 +110,11 @@ export class BatchProcessor {
     messages: readonly Message[],
     handle: (message: ReceivedMessage) => Promise<void>,
   ): Promise<Message[]> {
-    return this.processBatch(messages, (round) => Promise.allSettled(round.map(handle)));
+    return this.processBatch(messages, (round) =>
+      Promise.allSettled(
+        round.map((received) => inContext(received.trace, () => handle(received))),
+      ),
+    );
   }
 
   /**
@@ -125,7 +133,10 @@ export class BatchProcessor {
     heartbeat.hold(messages);
     const acked: Message[] = [];
     const delays: { message: Message; seconds: number }[] = [];
-    const settled = (received: ReceivedMessage, outcome: Outcome): void => {
+    // TELEMETRY HOOK: each message's process span, from first in hand to its outcome.
+    const spans = new Map<Message, ProcessSpan>();
+    const settled = (received: ReceivedMessage, outcome: Outcome, error?: unknown): void => {
+      spans.get(received.raw)?.end(error);
       heartbeat.release(received.raw);
       if (outcome === 'ack') {
         acked.push(received.raw);
@@ -133,20 +144,29 @@ export class BatchProcessor {
         delays.push({ message: received.raw, seconds: outcome.delaySeconds });
       }
     };
-    let inHand = messages.map((raw): ReceivedMessage => ({
-      raw,
-      attempt: receiveCountOf(raw),
-      correlationId: readMetadata(raw.MessageAttributes).correlationId,
-    }));
+    let inHand = messages.map((raw): ReceivedMessage => {
+      const span = startProcessSpan(queueUrl, raw);
+      spans.set(raw, span);
+      return {
+        raw,
+        attempt: receiveCountOf(raw),
+        correlationId: readMetadata(raw.MessageAttributes).correlationId,
+        trace: span.context,
+      };
+    });
     try {
-      while (inHand.length > 0) {
-        if (!(await this.admitted())) {
-          inHand.forEach((received) => settled(received, HAND_BACK));
-          break;
+      // TELEMETRY HOOK: a batch's span, linked to each message's.
+      await traceBatch(queueUrl, messages, async () => {
+        while (inHand.length > 0) {
+          if (!(await this.admitted())) {
+            inHand.forEach((received) => settled(received, HAND_BACK));
+            break;
+          }
+          inHand = await this.round(inHand, handle, settled);
         }
-        inHand = await this.round(inHand, handle, settled);
-      }
+      });
     } finally {
+      spans.forEach((span) => span.end());
       await heartbeat.stop();
     }
     await this.changeVisibility(delays);
@@ -170,13 +190,15 @@ export class BatchProcessor {
   private async round(
     inHand: ReceivedMessage[],
     handle: BatchHandle,
-    settled: (received: ReceivedMessage, outcome: Outcome) => void,
+    settled: (received: ReceivedMessage, outcome: Outcome, error?: unknown) => void,
   ): Promise<ReceivedMessage[]> {
     const { breaker, classify } = this.options;
     const startedAt = Date.now();
     let results: PromiseSettledResult<unknown>[];
     try {
-      results = await handle(inHand);
+      // A round of one runs in its message's context; a larger one in the batch span's.
+      const single = inHand.length === 1 ? inHand[0].trace : undefined;
+      results = await inContext(single, () => handle(inHand));
     } catch (err) {
       results = inHand.map(() => ({ status: 'rejected', reason: err }));
     }
@@ -191,7 +213,7 @@ export class BatchProcessor {
           const outcome =
             result.status === 'fulfilled' ? 'ack' : await this.failed(received, result.reason);
           breaker?.succeeded(startedAt);
-          settled(received, outcome);
+          settled(received, outcome, result.status === 'rejected' ? result.reason : undefined);
         } catch (err) {
           const failure = classify(err);
           if (breaker && failure.kind === 'infrastructure') {
@@ -201,7 +223,7 @@ export class BatchProcessor {
           }
           // Giving up failed for a reason of its own: the dependencies answered.
           breaker?.succeeded(startedAt);
-          settled(received, this.backoff(received, err));
+          settled(received, this.backoff(received, err), err);
         }
       }),
     );

@@ -9,6 +9,7 @@ import {
   SQSClient,
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
+import { markRedriven } from '@app/telemetry/sqs-carrier';
 import { FAILURE_ATTRIBUTES } from './batch-processor';
 
 /** A dead-lettered message as an operator sees it. */
@@ -230,7 +231,8 @@ export async function redriveDeadLetters(
             Entries: wanted.map((m, i) => ({
               Id: String(i),
               MessageBody: m.Body ?? '',
-              MessageAttributes: originalAttributes(m),
+              // TELEMETRY HOOK: the original trace becomes a link, not a parent.
+              MessageAttributes: markRedriven(originalAttributes(m)),
             })),
           }),
         );

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EncodedMessage } from '@app/contracts';
+import { traceSend } from '@app/telemetry/messaging';
 
 export interface PublishEntry {
   /** Unique within one call; reported back for the entries that failed. */
@@ -55,19 +56,25 @@ export async function publishBatch(
   const refused = new Map<string, string>();
   let firstError: Error | undefined;
   await Promise.all(
-    chunks.map(async (chunk) => {
+    chunks.map(async (untraced) => {
+      // TELEMETRY HOOK (3 lines): send spans; each entry carries its own producer context.
+      const traced = traceSend(queueUrl, untraced);
+      const chunk = traced.entries;
       try {
-        const result = await sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: chunk.map(({ id, message }) => ({
-              Id: id,
-              MessageBody: message.body,
-              MessageAttributes: message.attributes,
-            })),
-          }),
-          { abortSignal },
+        const result = await traced.run(() =>
+          sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: chunk.map(({ id, message }) => ({
+                Id: id,
+                MessageBody: message.body,
+                MessageAttributes: message.attributes,
+              })),
+            }),
+            { abortSignal },
+          ),
         );
+        traced.sent(result); // TELEMETRY HOOK
         for (const failed of result.Failed ?? []) {
           if (failed.Id) {
             failedIds.add(failed.Id);
@@ -78,6 +85,7 @@ export async function publishBatch(
           firstError ??= new Error(`${failed.Code ?? 'SendMessageBatch'}: ${failed.Message ?? ''}`);
         }
       } catch (err) {
+        traced.failed(err); // TELEMETRY HOOK
         firstError ??= err instanceof Error ? err : new Error(String(err));
         const refusal = refusalOf(err);
         chunk.forEach(({ id }) => {

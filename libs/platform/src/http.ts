@@ -6,6 +6,7 @@ import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:ht
 import type { Socket } from 'node:net';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 import { REQUEST_ERRORS, sendProblem, toProblem } from './problem.filter';
+import { nameServerSpan } from '@app/telemetry/http';
 
 export interface HttpOptions {
   /** Largest accepted request body, in bytes. */
@@ -126,7 +127,8 @@ export function configureHttp(app: INestApplication): void {
     closing = true;
     done();
   });
-  fastify.addHook('onRequest', async (_request, reply) => {
+  fastify.addHook('onRequest', async (request, reply) => {
+    nameServerSpan(request.method, request.routeOptions.url); // TELEMETRY HOOK
     if (!closing) {
       return;
     }

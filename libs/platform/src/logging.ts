@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { DynamicModule } from '@nestjs/common';
+import { traceLogMixin } from '@app/telemetry/trace-context';
 
 export interface LoggingOptions {
   level: string;
@@ -24,6 +25,8 @@ export function loggingModule({
   const options = {
     level,
     base: { service },
+    // TELEMETRY HOOK: trace_id/span_id beside the correlationId while a span is active.
+    ...traceLogMixin(),
     transport:
       format === 'pretty'
         ? {

@@ -2,6 +2,7 @@ import { DynamicModule } from '@nestjs/common';
 import { ModuleRef, NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { shutdownTelemetry } from '@app/telemetry/start';
 import { configureHttp, createHttpAdapter, type HttpOptions } from './http';
 import { addSecurityHeaders, securityOptions } from './security-headers';
 
@@ -132,7 +133,9 @@ export function runService(name: string, start: () => Promise<RunningService>): 
         }
         stopping = true;
         logger.log(`${signal} received; shutting down`);
-        void shutDownService(app, shutdownTimeoutMs).then(() => process.exit(0));
+        void shutDownService(app, shutdownTimeoutMs)
+          .then(() => shutdownTelemetry()) // TELEMETRY HOOK: export the last spans
+          .then(() => process.exit(0));
       });
     }
   };

@@ -40,6 +40,13 @@ export class OutboxMessage {
   @Column({ name: 'last_error', type: 'varchar', length: 1024, nullable: true })
   lastError!: string | null;
 
+  /** W3C `traceparent` of the request that wrote the row; the relay's publish continues it. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 128, nullable: true })
+  traceParent!: string | null;
+
+  @Column({ name: 'trace_state', type: 'varchar', length: 512, nullable: true })
+  traceState!: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }

@@ -10,6 +10,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Histogram } from 'prom-client';
 import type { PublishEntry } from '@app/messaging/message-publisher';
 import { ShutdownFlush } from '@app/platform/service-lifecycle';
+import { withTraceAttributes } from '@app/telemetry/sqs-carrier';
 import { CustomerApiEnvironment } from '../config/environment';
 import { OutboxPublisher } from './outbox.publisher';
 import { OutboxLeases } from './outbox-leases';
@@ -232,7 +233,12 @@ function entryOf(row: OutboxMessage): PublishEntry {
     id: row.id,
     message: {
       body: row.body,
-      attributes: JSON.parse(row.attributes) as Record<string, MessageAttributeValue>,
+      // TELEMETRY HOOK: the stored trace context goes with the message.
+      attributes: withTraceAttributes(
+        JSON.parse(row.attributes) as Record<string, MessageAttributeValue>,
+        row.traceParent,
+        row.traceState,
+      ),
     },
   };
 }

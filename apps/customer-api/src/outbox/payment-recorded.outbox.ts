@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { currentTraceColumns } from '@app/telemetry/trace-context';
 import { encodeMessage, PaymentRecordedV1, SALES_QUEUE } from '@app/contracts';
 import { Payment } from '../payments/payment.entity';
 import { OutboxMessage } from './outbox-message.entity';
@@ -25,6 +26,7 @@ export function outboxMessageFor(payment: Payment, now: Date): OutboxMessage {
     body: encoded.body,
     attributes: JSON.stringify(encoded.attributes),
     attempts: 0,
+    ...currentTraceColumns(), // TELEMETRY HOOK: the request's trace context, for the relay
     createdAt: now,
   });
 }

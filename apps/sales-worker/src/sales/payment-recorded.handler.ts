@@ -23,6 +23,7 @@ import { QueueDirectory } from '@app/messaging/queue-directory';
 import { ReceivePacer } from '@app/messaging/receive-pacer';
 import { isDatabaseUnavailable } from '@app/platform/database-errors';
 import { Throttle } from '@app/platform/throttle';
+import { inContext } from '@app/telemetry/messaging';
 import { SalesWorkerEnvironment } from '../config/environment';
 import { Sale } from './sale.entity';
 import { SALES_MESSAGE_SECONDS, SALES_MESSAGES_TOTAL, SalesMessageOutcome } from './sales.metrics';
@@ -148,11 +149,15 @@ export class PaymentRecordedHandler {
       const { sale, duplicate } = result.value;
       this.duration.observe(seconds);
       this.count(duplicate ? 'duplicate' : 'recorded');
-      this.logger.log(
-        { paymentId: sale.paymentId, correlationId, duplicate, attempt: round[index].attempt },
-        'sale recorded',
+      const { attempt, trace } = round[index];
+      // In the message's trace context, so the line carries its trace_id (tracing on).
+      inContext(trace, () =>
+        this.logger.log(
+          { paymentId: sale.paymentId, correlationId, duplicate, attempt },
+          'sale recorded',
+        ),
       );
-      reports.push({ index, report: { message: recordedReport(sale), correlationId } });
+      reports.push({ index, report: { message: recordedReport(sale), correlationId, trace } });
     });
 
     const sent = await this.status.sendAll(reports.map(({ report }) => report));
@@ -190,6 +195,7 @@ export class PaymentRecordedHandler {
       await this.status.send({
         message: recordedReport(sale),
         correlationId: received.correlationId,
+        trace: received.trace,
       });
       this.logger.warn(
         context,
@@ -214,7 +220,11 @@ export class PaymentRecordedHandler {
         : `the payment could not be recorded after ${reason.attempts} attempts; it is kept for an operator to retry`,
       attempts: reason.attempts,
     });
-    await this.status.send({ message, correlationId: received.correlationId });
+    await this.status.send({
+      message,
+      correlationId: received.correlationId,
+      trace: received.trace,
+    });
     return 'dead-letter';
   }
 

@@ -1,9 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
+import type { Context } from '@opentelemetry/api';
 import { encodeMessage, PAYMENT_STATUS_QUEUE, PaymentStatusMessage } from '@app/contracts';
 import { DependencyUnavailableError } from '@app/messaging/failure-kind';
 import { publishBatch } from '@app/messaging/message-publisher';
 import { QueueDirectory } from '@app/messaging/queue-directory';
+import { injectAttributes } from '@app/telemetry/sqs-carrier';
 
 /** Names the report queue in errors, logs and the consumer_paused metric. */
 export const REPORT_QUEUE_DEPENDENCY = 'payment-status queue';
@@ -12,6 +14,8 @@ export interface StatusReport {
   message: PaymentStatusMessage;
   /** The payment's correlationId, carried over so its log lines can be followed across services. */
   correlationId?: string;
+  /** The trace context of the message reported on (tracing on): the report continues it. */
+  trace?: Context;
 }
 
 /** Sends `sales.recorded` and `sales.failed` to the payment-status queue that customer-api reads. */
@@ -31,10 +35,14 @@ export class StatusReporter {
     if (reports.length === 0) {
       return [];
     }
-    const entries = reports.map((report, i) => ({
-      id: String(i),
-      message: encodeMessage(report.message, report.correlationId),
-    }));
+    const entries = reports.map(({ message, correlationId, trace }, i) => {
+      const encoded = encodeMessage(message, correlationId);
+      // TELEMETRY HOOK: the report continues the trace of the message it reports on.
+      return {
+        id: String(i),
+        message: { ...encoded, attributes: injectAttributes(encoded.attributes, trace) },
+      };
+    });
     try {
       const { failedIds, firstError } = await publishBatch(
         this.sqs,
