@@ -1,4 +1,11 @@
-import { Context, context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import {
+  Context,
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  trace,
+} from '@opentelemetry/api';
 import { tracingOn } from './switch';
 
 /** The W3C trace context of the active span, as stored with an outbox row. */
@@ -44,4 +51,13 @@ export function traceLogFields(): Record<string, string> {
 /** pino's `mixin` option: set only when tracing is on, so logging costs nothing extra off. */
 export function traceLogMixin(): { mixin?: () => Record<string, string> } {
   return tracingOn() ? { mixin: traceLogFields } : {};
+}
+
+/**
+ * Runs background work started from inside a request (the outbox relay woken by a commit) in no
+ * trace: its queries belong to no one request, and each message it publishes continues the trace
+ * stored with its own row.
+ */
+export function outsideAnyTrace<T>(work: () => T): T {
+  return tracingOn() ? context.with(ROOT_CONTEXT, work) : work();
 }

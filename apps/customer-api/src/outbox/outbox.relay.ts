@@ -11,6 +11,7 @@ import type { Histogram } from 'prom-client';
 import type { PublishEntry } from '@app/messaging/message-publisher';
 import { ShutdownFlush } from '@app/platform/service-lifecycle';
 import { withTraceAttributes } from '@app/telemetry/sqs-carrier';
+import { outsideAnyTrace } from '@app/telemetry/trace-context';
 import { CustomerApiEnvironment } from '../config/environment';
 import { OutboxPublisher } from './outbox.publisher';
 import { OutboxLeases } from './outbox-leases';
@@ -108,7 +109,8 @@ export class OutboxRelay
       return;
     }
     this.running = true;
-    this.idle = this.run();
+    // TELEMETRY HOOK: a commit wakes the relay inside its request; the drain is no request's.
+    this.idle = outsideAnyTrace(() => this.run());
   }
 
   private stop(): void {
