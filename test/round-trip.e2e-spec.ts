@@ -6,8 +6,10 @@ import { run as runQueueAdmin } from '../apps/queue-admin/src/main';
 import { createTestDatabase, databaseKinds, TestDatabase } from '../tools/testing/databases';
 import { createTestQueues, eventually, testSqsClient, TestQueues } from '../tools/testing/queues';
 import { shutDownService } from '@app/platform/service-lifecycle';
-import { createApp as createCustomerApi } from '../apps/customer-api/src/bootstrap';
-import { loadEnvironment as loadCustomerApiEnvironment } from '../apps/customer-api/src/config/environment.module';
+import {
+  createApp as createCustomerApi,
+  loadEnvironment as loadCustomerApiEnvironment,
+} from '../apps/customer-api/src/bootstrap';
 import { MessageFault, messageFault } from '../apps/sales-worker/test/faults';
 import {
   QueueInbox,

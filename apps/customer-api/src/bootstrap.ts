@@ -8,6 +8,9 @@ import { serveCustomerApiDocument } from './openapi';
 import { StatusWaiters } from './payments/status-waiters';
 import { hashInlineBlocks, servePaymentPage } from './payment-page/serve-page';
 
+/** With createApp, what tests and tools start the app from (docs/architecture.md). */
+export { loadEnvironment } from './config/environment.module';
+
 /** Bodies of POST /payments are small; anything larger is refused with 413. */
 const BODY_LIMIT_BYTES = 16 * 1024;
 

@@ -6,6 +6,9 @@ import { AppModule } from './app.module';
 import { SalesWorkerEnvironment } from './config/environment';
 import { serveSalesWorkerDocument } from './openapi';
 
+/** With createApp, what tests and tools start the app from (docs/architecture.md). */
+export { loadEnvironment } from './config/environment.module';
+
 /** The worker's HTTP API only reads: no request has a body worth more than this. */
 const BODY_LIMIT_BYTES = 1024;
 
