@@ -36,12 +36,17 @@ export interface AcceptedPayment {
   replayed: boolean;
 }
 
-/** Tries of a batch of accepts that InnoDB rolled back as a deadlock victim. */
-const ACCEPT_DEADLOCK_ATTEMPTS = 2;
+/**
+ * Tries of an accept transaction that lost a lock race: chosen as a deadlock's victim, or past the
+ * lock wait timeout behind another transaction (seen under heavy CPU contention, tools/faults).
+ * Contention, not an outage: the client gets its 202, a little later, not a 503.
+ */
+const ACCEPT_CONTENTION_ATTEMPTS = 2;
 
-function isDeadlock(err: unknown): boolean {
+function isContention(err: unknown): boolean {
   const { code, driverError } = (err ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
-  return (driverError?.code ?? code) === 'ER_LOCK_DEADLOCK';
+  const found = driverError?.code ?? code;
+  return found === 'ER_LOCK_DEADLOCK' || found === 'ER_LOCK_WAIT_TIMEOUT';
 }
 
 /** What one accept commits: the payment and the message announcing it. */
@@ -138,9 +143,16 @@ export class PaymentsService {
     } else {
       const key = claimed;
       try {
-        await transaction(this.dataSource, async (manager) => {
-          await this.insert(manager, [rows]);
-          await this.idempotencyKeys.complete(manager, key, payment.id);
+        const commit = () =>
+          transaction(this.dataSource, async (manager) => {
+            await this.insert(manager, [rows]);
+            await this.idempotencyKeys.complete(manager, key, payment.id);
+          });
+        await commit().catch((err: unknown) => {
+          if (isContention(err)) {
+            return commit(); // rolled back whole: the same rows, once more
+          }
+          throw err;
         });
       } catch (err) {
         await this.idempotencyKeys.release(key);
@@ -163,17 +175,16 @@ export class PaymentsService {
    * holds its payment.
    */
   private async insertAll(items: AcceptedRows[]): Promise<PromiseSettledResult<void>[]> {
-    // A deadlock is InnoDB choosing a victim, not the database failing: try once more first.
-    for (let attempt = 1; items.length > 1 && attempt <= ACCEPT_DEADLOCK_ATTEMPTS; attempt += 1) {
+    for (let attempt = 1; attempt <= ACCEPT_CONTENTION_ATTEMPTS; attempt += 1) {
       try {
         await transaction(this.dataSource, (manager) => this.insert(manager, items));
         return items.map(() => ({ status: 'fulfilled', value: undefined }));
       } catch (err) {
-        if (isDeadlock(err) && attempt < ACCEPT_DEADLOCK_ATTEMPTS) {
+        if (isContention(err) && attempt < ACCEPT_CONTENTION_ATTEMPTS) {
           continue;
         }
-        if (isTransientDatabaseError(err)) {
-          // Down, unreachable, deadlocked again: each alone would meet the same. 503 for all.
+        if (isTransientDatabaseError(err) || items.length === 1) {
+          // Down, unreachable, contended again, or one payment's own error: as it is, for all.
           return items.map(() => ({ status: 'rejected', reason: err }));
         }
         // Anything else could belong to one row: each payment in a transaction of its own.
