@@ -20,6 +20,7 @@ interface ComposeService {
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
+  profiles?: string[];
 }
 
 interface ComposeFile {
@@ -35,6 +36,13 @@ const APPS = [
   // The worker's reads need no key: published on the host's loopback only.
   { service: 'sales-worker', port: 3001, database: 'sales', published: '127.0.0.1:3001:3001' },
 ] as const;
+/** The standard OTEL_* variables compose passes through (README, Operations → Tracing). */
+const OTEL_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_TRACES_SAMPLER',
+];
+
 const LONG_RUNNING = ['mysql', 'localstack', 'customer-api', 'sales-worker'];
 
 function service(name: string): ComposeService {
@@ -69,12 +77,18 @@ function seconds(duration: string | undefined): number {
 
 describe('docker-compose.yml', () => {
   it('should define MySQL 8.0, LocalStack, the queue setup step and both apps', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
+    const byDefault = Object.entries(compose.services).filter(([, s]) => !s.profiles?.length);
+    expect(byDefault.map(([name]) => name).sort()).toEqual(
       ['customer-api', 'localstack', 'mysql', 'queue-setup', 'sales-worker'].sort(),
     );
     expect(service('mysql').image).toBe('mysql:8.0');
     expect(service('localstack').image).toMatch(/^localstack\/localstack:\d+\.\d+/);
     expect(env('localstack').SERVICES).toContain('sqs');
+  });
+
+  it('should start the tracing backend only with the tracing profile', () => {
+    const optional = Object.entries(compose.services).filter(([, s]) => s.profiles?.length);
+    expect(optional.map(([name, s]) => [name, s.profiles])).toEqual([['jaeger', ['tracing']]]);
   });
 
   it.each(LONG_RUNNING)('should give %s a healthcheck', (name) => {
@@ -220,6 +234,8 @@ describe("docker-compose.yml against the apps' own configuration", () => {
           .getTargetValidationMetadatas(cls, '', true, false)
           .map((m) => m.propertyName),
       );
+      // Read by the OpenTelemetry SDK (libs/telemetry/src/start.ts), not by the app's own class.
+      OTEL_VARIABLES.forEach((key) => known.add(key));
       expect(Object.keys(env(name)).filter((key) => !known.has(key))).toEqual([]);
     },
   );
