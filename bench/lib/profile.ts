@@ -176,7 +176,7 @@ export const PROFILED_FUNCTIONS = [
   'validateSync',
   'transformAndValidate',
   'accept',
-  'applyStatus',
+  'applyAll',
   'record',
   'drain',
   'publishBatch',

@@ -1,4 +1,4 @@
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   encodeMessage,
   PaymentRecordedV1,
@@ -234,6 +234,38 @@ describe.each(databaseKinds())('customer-api payments (%s)', (kind) => {
       await sendStatus(recorded(id));
       const completed = await statusOf(id, 'COMPLETED');
       expect(completed.failure).toBeUndefined();
+    });
+
+    it('should apply a batch of mixed reports as each would be alone', async () => {
+      const [failing, recordedTwice, done] = [await pending(), await pending(), await pending()];
+      await sendStatus(recorded(done));
+      await statusOf(done, 'COMPLETED');
+      const batch = [failed(failing), recorded(recordedTwice), recorded(recordedTwice)];
+      batch.push(failed(done), recorded('00000000-0000-4000-8000-000000000000'));
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: api.queues.paymentStatus.url,
+          Entries: batch.map((message, i) => {
+            const { body, attributes } = encodeMessage(message, 'test-correlation');
+            return { Id: String(i), MessageBody: body, MessageAttributes: attributes };
+          }),
+        }),
+      );
+      expect((await statusOf(failing, 'FAILED')).failure).toMatchObject({ attempts: 5 });
+      await statusOf(recordedTwice, 'COMPLETED');
+      await eventually(
+        async () => {
+          const { visible, inFlight } = await queueDepth(sqs, api.queues.paymentStatus.url);
+          return visible + inFlight === 0 ? true : undefined;
+        },
+        { what: 'the status queue to drain' },
+      );
+      expect((await api.http().get(`/payments/${done}`)).body).toMatchObject({
+        status: 'COMPLETED',
+      });
+      expect(await receiveAll(sqs, api.queues.paymentStatus.dlqUrl, { waitSeconds: 1 })).toEqual(
+        [],
+      );
     });
 
     it('should dead-letter a malformed status message at once', async () => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import type { DynamicModule } from '@nestjs/common';
 import { traceLogMixin } from '@app/telemetry/trace-context';
 
@@ -55,10 +55,15 @@ export function loggingModule({
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    autoLogging: {
-      ignore: (req: IncomingMessage) =>
-        (req.url ?? '').startsWith('/health') || req.url === '/metrics',
-    },
+    // The request lines are written at info: above it (the bench's and a quiet production's
+    // warn) pino-http would still build a child logger and bind listeners for each request.
+    autoLogging:
+      pino.levels.values[level] > pino.levels.values.info
+        ? false
+        : {
+            ignore: (req: IncomingMessage) =>
+              (req.url ?? '').startsWith('/health') || req.url === '/metrics',
+          },
   };
   return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });
 }

@@ -8,12 +8,13 @@ import {
   SALES_FAILED,
   SALES_RECORDED,
 } from '@app/contracts';
-import { BatchProcessor } from '@app/messaging/batch-processor';
+import { BatchProcessor, ReceivedMessage } from '@app/messaging/batch-processor';
 import { reportPauses } from '@app/messaging/consumer-breaker';
 import { classifyFailure } from '@app/messaging/failure-kind';
 import { QueueDirectory } from '@app/messaging/queue-directory';
 import { ReceivePacer } from '@app/messaging/receive-pacer';
 import { isDatabaseUnavailable } from '@app/platform/database-errors';
+import { inContext } from '@app/telemetry/messaging';
 import { CustomerApiEnvironment } from '../config/environment';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentStatusService } from './payment-status.service';
@@ -105,19 +106,54 @@ export class PaymentStatusHandler {
   }
 
   @SqsMessageHandler(PAYMENT_STATUS_QUEUE, true)
-  async handle(messages: Message[]): Promise<Message[]> {
-    return this.processor.process(messages, async ({ raw, correlationId }) => {
-      const message = parseMessage<PaymentStatusMessage>(raw.Body, [SALES_RECORDED, SALES_FAILED]);
-      const outcome = await this.statuses.applyStatus(message);
+  handle(messages: Message[]): Promise<Message[]> {
+    return this.processor.processBatch(messages, (round) => this.applyRound(round));
+  }
+
+  /**
+   * One outcome per message, in order: the readable ones applied together (one transaction),
+   * then the long polls woken and each message's line logged in its own trace context.
+   */
+  private async applyRound(round: ReceivedMessage[]): Promise<PromiseSettledResult<unknown>[]> {
+    const outcomes: PromiseSettledResult<unknown>[] = [];
+    const readable: { index: number; message: PaymentStatusMessage }[] = [];
+    round.forEach(({ raw }, index) => {
+      try {
+        const message = parseMessage<PaymentStatusMessage>(raw.Body, [
+          SALES_RECORDED,
+          SALES_FAILED,
+        ]);
+        readable.push({ index, message });
+      } catch (err) {
+        outcomes[index] = { status: 'rejected', reason: err };
+      }
+    });
+    const applied = await this.statuses.applyAll(readable.map(({ message }) => message));
+    applied.forEach((result, i) => {
+      const { index, message } = readable[i];
+      outcomes[index] = result;
+      if (result.status === 'rejected') {
+        return;
+      }
+      const outcome = result.value;
       if (outcome.result === 'completed' || outcome.result === 'failed') {
         // Committed: long polls waiting here answer now (other replicas find it by their check).
         this.waiters.wake(message.paymentId);
       }
       this.metrics.statusApplied(outcome.result, outcome.createdAt, outcome.completedAt);
-      this.logger.log(
-        { paymentId: message.paymentId, correlationId, type: message.type, result: outcome.result },
-        'payment status message',
+      const { correlationId, trace } = round[index];
+      inContext(trace, () =>
+        this.logger.log(
+          {
+            paymentId: message.paymentId,
+            correlationId,
+            type: message.type,
+            result: outcome.result,
+          },
+          'payment status message',
+        ),
       );
     });
+    return outcomes;
   }
 }

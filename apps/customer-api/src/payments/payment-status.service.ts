@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { PaymentStatusMessage, SALES_RECORDED, SalesRecordedV1 } from '@app/contracts';
-import { TickBatcher } from '@app/messaging/tick-batcher';
+import { PaymentStatusMessage, SALES_RECORDED, SalesFailedV1 } from '@app/contracts';
 import { transaction } from '@app/platform/transaction';
-import { Payment } from './payment.entity';
+import { Payment, PaymentStatus } from './payment.entity';
 
 export interface StatusOutcome {
   result: 'completed' | 'failed' | 'unchanged' | 'unknown-payment';
@@ -25,39 +24,45 @@ function completion(now: Date): Partial<Payment> {
   };
 }
 
+function failure(message: SalesFailedV1, now: Date): Partial<Payment> {
+  return {
+    status: 'FAILED',
+    updatedAt: now,
+    failureCode: message.code,
+    failureMessage: message.message,
+    failureAttempts: message.attempts,
+  };
+}
+
+/** The move a message makes from `status`, if any: PENDING → COMPLETED | FAILED, FAILED → COMPLETED. */
+function moves(message: PaymentStatusMessage, status: PaymentStatus): boolean {
+  return message.type === SALES_RECORDED
+    ? status === 'PENDING' || status === 'FAILED'
+    : status === 'PENDING';
+}
+
 /** Applies the worker's reports (`sales.recorded`, `sales.failed`) to the payments. */
 @Injectable()
 export class PaymentStatusService {
-  private readonly completions = new TickBatcher<SalesRecordedV1, StatusOutcome>((messages) =>
-    this.completeAll(messages),
-  );
-
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(Payment) private readonly payments: Repository<Payment>,
   ) {}
 
   /**
-   * Applies a status message. A payment only ever moves forward: PENDING → COMPLETED | FAILED,
-   * and FAILED → COMPLETED when a redriven message is recorded after all; a late or duplicate
-   * message changes nothing.
+   * Applies the status messages of one received batch, one settled outcome each, in order. A
+   * payment only ever moves forward: PENDING → COMPLETED | FAILED, and FAILED → COMPLETED when a
+   * redriven message is recorded after all; a late or duplicate message changes nothing.
+   *
+   * The whole batch in one transaction: one locking read, one UPDATE for the completions and one
+   * per failure (bench/: a transaction and a read per message were most of customer-api's CPU
+   * while the status queue drained). Should it fail, each message is applied on its own, as it
+   * would have been alone, so one message's failure is its own.
    */
-  async applyStatus(message: PaymentStatusMessage): Promise<StatusOutcome> {
-    return message.type === SALES_RECORDED ? this.completions.add(message) : this.applyOne(message);
-  }
-
-  /**
-   * Completes the payments of one received batch of `sales.recorded` together: one locking read
-   * and one UPDATE in one transaction, instead of an UPDATE and a read each (bench/: those
-   * queries were about a third of customer-api's CPU while the status queue drained). Should
-   * the batch fail, each message is applied on its own, as it would have been alone.
-   */
-  private async completeAll(
-    messages: SalesRecordedV1[],
-  ): Promise<PromiseSettledResult<StatusOutcome>[]> {
+  async applyAll(messages: PaymentStatusMessage[]): Promise<PromiseSettledResult<StatusOutcome>[]> {
     if (messages.length > 1) {
       try {
-        return await this.readCommitted((manager) => this.complete(manager, messages));
+        return await this.readCommitted((manager) => this.applyTogether(manager, messages));
       } catch {
         // rolled back as a whole: nothing changed; applied one by one below
       }
@@ -65,46 +70,59 @@ export class PaymentStatusService {
     return Promise.allSettled(messages.map((message) => this.applyOne(message)));
   }
 
-  private async complete(
+  private async applyTogether(
     manager: EntityManager,
-    messages: SalesRecordedV1[],
+    messages: PaymentStatusMessage[],
   ): Promise<PromiseSettledResult<StatusOutcome>[]> {
     const now = new Date();
     const found = await manager.find(Payment, {
       select: { id: true, status: true, createdAt: true },
       where: { id: In([...new Set(messages.map((m) => m.paymentId))]) },
-      // Another replica completing the same payment waits, then finds it COMPLETED. SQLite has
-      // one writer at a time anyway (and TypeORM refuses the lock there).
+      // Another replica applying the same payment waits, then finds it moved. SQLite has one
+      // writer at a time anyway (and TypeORM refuses the lock there).
       ...(this.dataSource.options.type === 'better-sqlite3'
         ? {}
         : { lock: { mode: 'pessimistic_write' as const } }),
     });
-    const known = new Set(found.map((p) => p.id.toLowerCase()));
-    const movable = new Map(
-      found
-        .filter((p) => p.status === 'PENDING' || p.status === 'FAILED')
-        .map((p) => [p.id.toLowerCase(), p]),
-    );
-    if (movable.size > 0) {
+    const rows = new Map(found.map((p) => [p.id.toLowerCase(), p]));
+    // In message order against the rows as read, so the same payment twice in a batch fares as
+    // it would one message after the other; the last move of each payment is what is written.
+    const status = new Map(found.map((p) => [p.id.toLowerCase(), p.status]));
+    const last = new Map<string, PaymentStatusMessage>();
+    const outcomes = messages.map((message): PromiseSettledResult<StatusOutcome> => {
+      const id = message.paymentId.toLowerCase();
+      const current = status.get(id);
+      if (current === undefined) {
+        return { status: 'fulfilled', value: { result: 'unknown-payment' } };
+      }
+      if (!moves(message, current)) {
+        return { status: 'fulfilled', value: { result: 'unchanged' } };
+      }
+      last.set(id, message);
+      if (message.type === SALES_RECORDED) {
+        status.set(id, 'COMPLETED');
+        const { createdAt } = rows.get(id) as Payment;
+        return { status: 'fulfilled', value: { result: 'completed', createdAt, completedAt: now } };
+      }
+      status.set(id, 'FAILED');
+      return { status: 'fulfilled', value: { result: 'failed' } };
+    });
+    const completed: string[] = [];
+    for (const [id, message] of last) {
+      if (message.type === SALES_RECORDED) {
+        completed.push((rows.get(id) as Payment).id);
+      } else {
+        // A failure carries its own code and message: one UPDATE each (rare: retries exhausted).
+        await manager.update(Payment, { id: (rows.get(id) as Payment).id }, failure(message, now));
+      }
+    }
+    if (completed.length > 0) {
       // By primary key only: the rows are locked and filtered above. A status condition would
       // let MariaDB scan idx_payments_status_created and lock the PENDING range, where every
       // accept inserts: accepts then deadlocked and answered 503 (docs/reliability.md, 5).
-      await manager.update(
-        Payment,
-        { id: In([...movable.values()].map((p) => p.id)) },
-        completion(now),
-      );
+      await manager.update(Payment, { id: In(completed) }, completion(now));
     }
-    return messages.map((message): PromiseSettledResult<StatusOutcome> => {
-      const id = message.paymentId.toLowerCase();
-      const payment = movable.get(id);
-      // The same payment twice in a batch: the second finds it completed, as it would alone.
-      movable.delete(id);
-      const outcome: StatusOutcome = payment
-        ? { result: 'completed', createdAt: payment.createdAt, completedAt: now }
-        : { result: known.has(id) ? 'unchanged' : 'unknown-payment' };
-      return { status: 'fulfilled', value: outcome };
-    });
+    return outcomes;
   }
 
   /**
@@ -127,13 +145,7 @@ export class PaymentStatusService {
           )
         : await this.payments.update(
             { id: message.paymentId, status: 'PENDING' },
-            {
-              status: 'FAILED',
-              updatedAt: now,
-              failureCode: message.code,
-              failureMessage: message.message,
-              failureAttempts: message.attempts,
-            },
+            failure(message, now),
           );
     if (result.affected && message.type === SALES_RECORDED) {
       const payment = await this.payments.findOne({
