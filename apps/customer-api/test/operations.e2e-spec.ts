@@ -68,7 +68,16 @@ describe.each(databaseKinds())('customer-api operations (%s)', (kind) => {
         { what: 'COMPLETED' },
       );
 
-      const after = await scrape();
+      // Counted just after the commit a GET may already see: wait for the count, not only the row.
+      const after = await eventually(
+        async () => {
+          const text = await scrape();
+          return sample(text, 'payment_status_updates_total{result="completed"}') === 1
+            ? text
+            : undefined;
+        },
+        { what: 'the completed status counted' },
+      );
       expect(sample(after, 'payments_requests_total{outcome="accepted"}')).toBe(1);
       expect(sample(after, 'payments_requests_total{outcome="invalid"}')).toBe(1);
       expect(sample(after, 'payment_status_updates_total{result="completed"}')).toBe(1);
