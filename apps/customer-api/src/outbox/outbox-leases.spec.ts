@@ -1,39 +1,11 @@
 import { DataSource, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { dataSourceOptions } from '@app/platform/database';
-import { initializeDataSource } from '@app/platform/database-migrations';
-import {
-  createTestDatabase,
-  DatabaseKind,
-  databaseKinds,
-  TestDatabase,
-} from '../../../../tools/testing/databases';
-import { ENTITIES } from '../database/entities';
-import { MIGRATIONS } from '../database/migrations';
+import { databaseKinds, TestDatabase } from '../../../../tools/testing/databases';
+import { openCustomerDatabase } from '../../test/customer-database';
 import { OutboxLeases, refusalDelayMs } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';
 
 const LEASE_MS = 30_000;
-
-/** The customer DB as the app opens it: the schema from its migrations. */
-async function openCustomerDatabase(
-  kind: DatabaseKind,
-  label: string,
-): Promise<{ db: TestDatabase; dataSource: DataSource }> {
-  const db = await createTestDatabase(kind, label);
-  const dataSource = await initializeDataSource(
-    dataSourceOptions({
-      url: db.url,
-      sqlitePath: db.sqlitePath,
-      poolSize: 8,
-      connectTimeoutMs: 5_000,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-    }),
-    true,
-  );
-  return { db, dataSource };
-}
 
 /** Outbox rows as the accepts commit them, oldest first; `lease` as a relay left it. */
 async function commitRows(

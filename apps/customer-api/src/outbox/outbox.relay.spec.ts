@@ -4,14 +4,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { SALES_QUEUE } from '@app/contracts';
 import { QueueDirectory } from '@app/messaging/queue-directory';
-import { dataSourceOptions } from '@app/platform/database';
-import { initializeDataSource } from '@app/platform/database-migrations';
-import {
-  createTestDatabase,
-  DatabaseKind,
-  databaseKinds,
-  TestDatabase,
-} from '../../../../tools/testing/databases';
+import { databaseKinds, TestDatabase } from '../../../../tools/testing/databases';
 import {
   createTestQueues,
   receiveAll,
@@ -19,34 +12,13 @@ import {
   TestQueues,
 } from '../../../../tools/testing/queues';
 import { loadEnvironment } from '../config/environment.module';
-import { ENTITIES } from '../database/entities';
-import { MIGRATIONS } from '../database/migrations';
+import { openCustomerDatabase } from '../../test/customer-database';
 import { OutboxLeases } from './outbox-leases';
 import { OutboxMessage } from './outbox-message.entity';
 import { SqsOutboxPublisher } from './outbox.publisher';
 import { OutboxRelay } from './outbox.relay';
 
 const BATCH_SIZE = 5;
-
-/** The customer DB as the app opens it: the schema from its migrations. */
-async function openCustomerDatabase(
-  kind: DatabaseKind,
-  label: string,
-): Promise<{ db: TestDatabase; dataSource: DataSource }> {
-  const db = await createTestDatabase(kind, label);
-  const dataSource = await initializeDataSource(
-    dataSourceOptions({
-      url: db.url,
-      sqlitePath: db.sqlitePath,
-      poolSize: 8,
-      connectTimeoutMs: 5_000,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-    }),
-    true,
-  );
-  return { db, dataSource };
-}
 
 async function commitRows(
   dataSource: DataSource,

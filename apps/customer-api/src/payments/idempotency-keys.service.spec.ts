@@ -1,16 +1,8 @@
 import { DataSource, Repository } from 'typeorm';
-import { dataSourceOptions } from '@app/platform/database';
-import { initializeDataSource } from '@app/platform/database-migrations';
 import { transaction } from '@app/platform/transaction';
-import {
-  createTestDatabase,
-  DatabaseKind,
-  databaseKinds,
-  TestDatabase,
-} from '../../../../tools/testing/databases';
+import { databaseKinds, TestDatabase } from '../../../../tools/testing/databases';
 import { loadEnvironment } from '../config/environment.module';
-import { ENTITIES } from '../database/entities';
-import { MIGRATIONS } from '../database/migrations';
+import { openCustomerDatabase } from '../../test/customer-database';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { IdempotencyKeysService, KeyClaim } from './idempotency-keys.service';
 import { IdempotencyKeyInFlightError, IdempotencyKeyReusedError } from './payment.errors';
@@ -19,26 +11,6 @@ const DEADLINE_MS = 5_000;
 const TTL_SECONDS = 3_600;
 /** The service's TAKEOVER_MARGIN_MS, and a little more. */
 const PAST_TAKEOVER_MS = DEADLINE_MS + 1_001;
-
-/** The customer DB as the app opens it: the schema from its migrations. */
-async function openCustomerDatabase(
-  kind: DatabaseKind,
-  label: string,
-): Promise<{ db: TestDatabase; dataSource: DataSource }> {
-  const db = await createTestDatabase(kind, label);
-  const dataSource = await initializeDataSource(
-    dataSourceOptions({
-      url: db.url,
-      sqlitePath: db.sqlitePath,
-      poolSize: 8,
-      connectTimeoutMs: 5_000,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-    }),
-    true,
-  );
-  return { db, dataSource };
-}
 
 function claimedOf(claim: KeyClaim): IdempotencyKey {
   if (!('claimed' in claim)) {
