@@ -1,5 +1,6 @@
 import { DataSource, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { transaction } from '@app/platform/transaction';
 import { databaseKinds, TestDatabase } from '../../../../tools/testing/databases';
 import { openCustomerDatabase } from '../../test/customer-database';
 import { OutboxLeases, refusalDelayMs } from './outbox-leases';
@@ -155,6 +156,30 @@ describe.each(databaseKinds())(`${OutboxLeases.name} (%s)`, (kind) => {
     const unparked = await leases.claim('relay-b', 10, LEASE_MS);
     expect(unparked.map((row) => [row.id, row.attempts])).toEqual([[parked.id, 0]]);
   });
+
+  if (kind === 'mysql') {
+    // The session's READ COMMITTED (mysql-driver.ts): a locking read (the claim's on SQLite, the
+    // status apply's, the re-asker's) takes no gap lock, so an accept committing a newer row
+    // meanwhile does not wait for it (under REPEATABLE READ it waited for the commit, or for the
+    // lock wait timeout).
+    it("should not make an accept's insert wait behind an open locking read", async () => {
+      await commitRows(dataSource, 2);
+      const waited = await transaction(dataSource, async (manager) => {
+        await manager
+          .getRepository(OutboxMessage)
+          .createQueryBuilder('o')
+          .where('o.parkedAt IS NULL')
+          .orderBy('o.id', 'ASC')
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .getMany();
+        const started = Date.now();
+        await commitRows(dataSource, 1); // another connection, the locking read's still open
+        return Date.now() - started;
+      });
+      expect(waited).toBeLessThan(1_000);
+    });
+  }
 
   it('should delete published rows whoever holds them', async () => {
     const ids = await commitRows(dataSource, 3);

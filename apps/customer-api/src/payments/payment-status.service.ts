@@ -62,7 +62,11 @@ export class PaymentStatusService {
   async applyAll(messages: PaymentStatusMessage[]): Promise<PromiseSettledResult<StatusOutcome>[]> {
     if (messages.length > 1) {
       try {
-        return await this.readCommitted((manager) => this.applyTogether(manager, messages));
+        // At READ COMMITTED on MySQL (the session's level, mysql-driver.ts): the locking read
+        // locks the rows it finds and no gaps, so ids not found do not block concurrent accepts.
+        return await transaction(this.dataSource, (manager) =>
+          this.applyTogether(manager, messages),
+        );
       } catch {
         // rolled back as a whole: nothing changed; applied one by one below
       }
@@ -123,16 +127,6 @@ export class PaymentStatusService {
       await manager.update(Payment, { id: In(completed) }, completion(now));
     }
     return outcomes;
-  }
-
-  /**
-   * A transaction at READ COMMITTED on MySQL: locking reads lock the rows they find and no
-   * gaps, so ids not found do not block the inserts of concurrent accepts.
-   */
-  private readCommitted<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.options.type === 'better-sqlite3'
-      ? transaction(this.dataSource, work)
-      : this.dataSource.transaction('READ COMMITTED', work);
   }
 
   private async applyOne(message: PaymentStatusMessage): Promise<StatusOutcome> {

@@ -111,10 +111,8 @@ export class PendingReasker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    // READ COMMITTED: the locking read locks the rows it returns, not the index gaps where
-    // accepts insert.
-    return this.mysql
-      ? this.dataSource.transaction('READ COMMITTED', work)
-      : transaction(this.dataSource, work);
+    // At READ COMMITTED on MySQL (the session's level, mysql-driver.ts): the locking read locks
+    // the rows it returns, not the index gaps where accepts insert.
+    return transaction(this.dataSource, work);
   }
 }
