@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const variants = argv
     .flatMap((a, i) => (a === '--variant' ? [argv[i + 1] ?? ''] : []))
     .map((spec) => {
-      // name=<dist>[@K=V;K=V]: a build, and settings for both apps.
+      // name=<dist>[@K=V;K=V]: a build, and settings for both apps (`api:K=V`, `worker:K=V`: one).
       const [head, settingsPart] = spec.split('@');
       const [name, dir] = (head ?? '').split('=');
       const env = Object.fromEntries(

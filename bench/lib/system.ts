@@ -101,7 +101,10 @@ export class System {
 
   /** Where the apps' built output is (`<root>/apps/<app>/main.js`); compare.ts switches it. */
   distRoot = join(ROOT, 'dist');
-  /** Added to both apps' environment (compare.ts: a variant that differs by settings only). */
+  /**
+   * Added to the apps' environment (compare.ts: a variant that differs by settings only): `K` to
+   * both, `api:K` to customer-api only, `worker:K` to sales-worker only.
+   */
   extraEnv: Record<string, string> = {};
   /** Sub-directory of the profile directory for the apps started next. */
   profileLabel = '';
@@ -179,6 +182,17 @@ export class System {
     return app;
   }
 
+  private extraEnvOf(app: 'api' | 'worker'): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(this.extraEnv)) {
+      const [scope, name] = key.includes(':') ? key.split(':', 2) : [app, key];
+      if (scope === app) {
+        env[name] = value;
+      }
+    }
+    return env;
+  }
+
   /**
    * The processes a payment passes through, for CPU accounting. MariaDB is the shared server:
    * its reading includes whatever other users ran on it meanwhile.
@@ -212,7 +226,7 @@ export class System {
         DATABASE_URL: databaseUrl(this.customerDb),
         PORT: String(port),
         ...this.tuning.customerApi,
-        ...this.extraEnv,
+        ...this.extraEnvOf('api'),
       },
       port,
       logFile: join(this.workDir, `${this.floor ? 'floor-api' : 'customer-api'}.log`),
@@ -240,7 +254,7 @@ export class System {
         DATABASE_URL: databaseUrl(this.salesDb),
         PORT: String(port),
         ...this.tuning.salesWorker,
-        ...this.extraEnv,
+        ...this.extraEnvOf('worker'),
         ...overrides,
       },
       port,
