@@ -46,13 +46,13 @@ function withQueryTimeout(connection: PoolConnection, timeoutMs: number): void {
  * mysql2 for TypeORM's `driver` option, setting each new connection's session before its first
  * statement (mysql2 runs a connection's commands in order), with a timeout on every statement.
  *
- * Every transaction runs at READ COMMITTED: a locking read (the outbox claim, the status
- * apply, the re-asker) locks the rows it finds and no index gaps, so it never blocks the
+ * Every transaction runs at READ COMMITTED: a locking read or UPDATE (the outbox claim, the
+ * status apply, the re-asker) locks the rows it finds and no index gaps, so it never blocks the
  * INSERTs of concurrent accepts; plain INSERTs and upserts behave as under REPEATABLE READ.
  * Set once per connection rather than per transaction: `dataSource.transaction('READ
  * COMMITTED', …)` costs one more round trip for every transaction (bench/: about one statement
- * in eleven under load). Needs row-based or mixed binary logging where binary logging is on
- * (Aurora MySQL's default when enabled: MIXED).
+ * in eleven under load). Where the server writes a binary log it must be row-based or mixed
+ * (MySQL 8 defaults to ROW; Aurora writes none unless its parameter group sets a format).
  */
 export function mysqlWithSessionSettings(settings: MysqlSessionSettings): typeof mysql2 {
   const lockWaitSeconds = Math.max(1, Math.ceil(settings.lockWaitTimeoutMs / 1_000));
