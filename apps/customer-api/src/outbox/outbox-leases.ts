@@ -49,8 +49,7 @@ export class OutboxLeases {
   /**
    * MySQL: one UPDATE stamps the lease on the oldest free rows, then one read fetches the rows
    * stamped with exactly this lease: two statements and no open transaction, where a locking
-   * read in a transaction took four (bench/: the claim was a third of the relay's statements at
-   * 200 payments/s). At READ COMMITTED (mysql-driver.ts) the UPDATE locks only the rows it
+   * read in a transaction took four (docs/performance.md, "Changes measured"). At READ COMMITTED (mysql-driver.ts) the UPDATE locks only the rows it
    * changes: a row another relay is stamping is re-read once that commits, found leased, and
    * passed over, and rows of accepts not yet committed are not seen at all.
    */
@@ -108,6 +107,7 @@ export class OutboxLeases {
     });
   }
 
+  /** Published: gone. By id alone: whoever holds the lease now, the message is out. */
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length > 0) {
       await this.dataSource.manager.delete(OutboxMessage, { id: In([...ids]) });
