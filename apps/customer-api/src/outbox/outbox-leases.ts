@@ -49,9 +49,10 @@ export class OutboxLeases {
   /**
    * MySQL: one UPDATE stamps the lease on the oldest free rows, then one read fetches the rows
    * stamped with exactly this lease: two statements and no open transaction, where a locking
-   * read in a transaction took four (docs/performance.md, "Changes measured"). At READ COMMITTED (mysql-driver.ts) the UPDATE locks only the rows it
-   * changes: a row another relay is stamping is re-read once that commits, found leased, and
-   * passed over, and rows of accepts not yet committed are not seen at all.
+   * read in a transaction took four (docs/performance.md, "Changes measured"). At READ
+   * COMMITTED (mysql-driver.ts) the UPDATE locks only the rows it changes: a row another relay
+   * is stamping is re-read once that commits, found leased, and passed over, and rows of
+   * accepts not yet committed are not seen at all.
    */
   private async claimByUpdate(
     owner: string,
